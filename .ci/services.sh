@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Install the system packages the tests use and start the services they talk to when down.
+set -euo pipefail
+
+need_apt=()
+command -v bwrap >/dev/null || need_apt+=(bubblewrap)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+fi
