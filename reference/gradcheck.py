@@ -99,7 +99,7 @@ def compare(name: str, analytic, numeric, atol: float = ATOL, rtol: float = RTOL
 def gradcheck(out: ad.Node, feed_dict: Mapping, wrt: Sequence[ad.Node] | None = None, *,
               method: str = "autodiff", eps: float = EPS, atol: float = ATOL,
               rtol: float = RTOL, raise_exception: bool = True) -> GradcheckResult:
-    """Check the reference adjoints of ``wrt`` (default: every variable) against central differences."""
+    """Check the reference adjoints of ``wrt`` (default: all variables) by central differences."""
     wrt = variables_of(out) if wrt is None else list(wrt)
     analytic = analytic_adjoints(out, feed_dict, wrt, method)
     checks = [compare(x.name, value, numeric_adjoint(out, feed_dict, x, eps), atol, rtol)

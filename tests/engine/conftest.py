@@ -1,0 +1,9 @@
+"""Fixtures shared by the engine tests."""
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261127)
