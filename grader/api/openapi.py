@@ -1,0 +1,354 @@
+"""The API's OpenAPI 3.1 description, written as data (tests check it against the routes)."""
+
+from __future__ import annotations
+
+
+def ref(name: str) -> dict:
+    """Point at a schema in components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_body(schema: dict, description: str) -> dict:
+    """Describe a JSON response."""
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def error(description: str) -> dict:
+    """Describe an error response."""
+    return json_body(ref("Error"), description)
+
+
+ERRORS = {
+    "401": error("Missing or invalid bearer token."),
+    "404": error("No such resource, or not yours."),
+    "429": error("Too many requests; see Retry-After."),
+}
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "Assignment slug: numerical, backprop or autodiff."}
+SUBMISSION_ID = {"name": "submission_id", "in": "path", "required": True,
+                 "schema": {"type": "integer"}}
+NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
+STATUS = {"type": "string", "enum": ["queued", "running", "graded", "error"]}
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string", "examples": ["too_large", "unauthorized"]},
+                    "message": {"type": "string"},
+                },
+            }
+        },
+    },
+    "Assignment": {
+        "type": "object",
+        "required": ["slug", "title", "submit_file", "points"],
+        "properties": {
+            "slug": {"type": "string"},
+            "title": {"type": "string"},
+            "submit_file": {"type": "string", "examples": ["gradient.py"]},
+            "points": {"type": "number"},
+            "due": NULLABLE_TIME,
+            "hard_close": NULLABLE_TIME,
+            "late_penalty_per_day": {"type": "number", "description": "Fraction per started day."},
+            "late_penalty_cap": {"type": "number", "description": "Largest total fraction lost."},
+            "best_score": {"type": ["number", "null"]},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "SubmissionCreated": {
+        "type": "object",
+        "required": ["id", "status", "url"],
+        "properties": {
+            "id": {"type": "integer"},
+            "status": STATUS,
+            "url": {"type": "string", "format": "uri", "description": "Poll this URL."},
+            "html_url": {"type": "string", "format": "uri"},
+        },
+    },
+    "SubmissionSummary": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "assignment": {"type": "string"},
+            "user": {"type": "string"},
+            "status": STATUS,
+            "score": {"type": ["number", "null"]},
+            "max_score": {"type": ["number", "null"]},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Submission": {
+        "type": "object",
+        "required": ["id", "status", "result"],
+        "properties": {
+            "id": {"type": "integer"},
+            "assignment": {"type": "string"},
+            "user": {"type": "string"},
+            "status": STATUS,
+            "progress": {"type": ["string", "null"], "description": "What grading is doing now."},
+            "submitted_at": {"type": "string", "format": "date-time"},
+            "queued_at": NULLABLE_TIME,
+            "started_at": NULLABLE_TIME,
+            "finished_at": NULLABLE_TIME,
+            "attempts": {"type": "integer"},
+            "late_penalty": {"type": "number"},
+            "score": {"type": ["number", "null"], "description": "After the late penalty."},
+            "max_score": {"type": ["number", "null"]},
+            "error": {"type": ["string", "null"]},
+            "result": {"oneOf": [{"type": "null"}, ref("Result")]},
+        },
+    },
+    "Result": {
+        "type": "object",
+        "description": "Gradescope-style result document; hidden tests show only their outcome "
+        "to students.",
+        "properties": {
+            "score": {"type": "number"},
+            "max_score": {"type": "number"},
+            "execution_time": {"type": "number"},
+            "output": {"type": "string"},
+            "tests": {"type": "array", "items": ref("TestResult")},
+            "extra_data": {"type": "object"},
+        },
+    },
+    "TestResult": {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string"},
+            "number": {"type": "string"},
+            "score": {"type": "number"},
+            "max_score": {"type": "number"},
+            "status": {"type": "string", "enum": ["passed", "failed"]},
+            "output": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "visibility": {
+                "type": "string",
+                "enum": ["visible", "hidden", "after_due_date", "after_published"],
+            },
+            "hidden": {"type": "boolean", "description": "Details withheld from students."},
+            "extra_data": {
+                "type": "object",
+                "properties": {"diagnosis": ref("Diagnosis")},
+            },
+        },
+    },
+    "Diagnosis": {
+        "type": "object",
+        "properties": {
+            "category": {"type": "string"},
+            "node": {"type": "string"},
+            "op": {"type": "string"},
+            "expected": {},
+            "received": {},
+            "abs_error": {"type": "number"},
+            "rel_error": {"type": "number"},
+            "hint": {"type": "string"},
+        },
+    },
+}
+
+
+def openapi_document(server_url: str) -> dict:
+    """Return the OpenAPI document for a server at server_url."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Autograder API",
+            "version": "1.0.0",
+            "description": "Submit assignments of Backpropagation and Automatic "
+            "Differentiation and read their grading. Create a token on your account page or "
+            "with `autograder token NAME`, then send `Authorization: Bearer TOKEN`.",
+        },
+        "servers": [{"url": server_url}],
+        "security": [{"bearer": []}],
+        "paths": {
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": json_body({"type": "object"}, "OpenAPI document.")},
+                }
+            },
+            "/health": {
+                "get": {
+                    "summary": "Health check of the app and its database",
+                    "security": [],
+                    "responses": {
+                        "200": json_body({"type": "object"}, "Healthy."),
+                        "503": error("The database does not answer."),
+                    },
+                }
+            },
+            "/me": {
+                "get": {
+                    "summary": "The token's account",
+                    "responses": {
+                        "200": json_body(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "username": {"type": "string"},
+                                    "role": {"type": "string", "enum": ["student", "instructor"]},
+                                },
+                            },
+                            "The account.",
+                        ),
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/assignments": {
+                "get": {
+                    "summary": "List assignments with your best score",
+                    "responses": {
+                        "200": json_body(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "assignments": {"type": "array", "items": ref("Assignment")}
+                                },
+                            },
+                            "The assignments, in course order.",
+                        ),
+                        "401": ERRORS["401"],
+                    },
+                }
+            },
+            "/assignments/{slug}": {
+                "get": {
+                    "summary": "Describe one assignment",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": json_body(ref("Assignment"), "The assignment."),
+                        "401": ERRORS["401"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/assignments/{slug}/submissions": {
+                "get": {
+                    "summary": "List your submissions to an assignment",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": json_body(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "submissions": {
+                                        "type": "array",
+                                        "items": ref("SubmissionSummary"),
+                                    }
+                                },
+                            },
+                            "Newest first.",
+                        ),
+                        "401": ERRORS["401"],
+                        "404": ERRORS["404"],
+                    },
+                },
+                "post": {
+                    "summary": "Submit a file for grading",
+                    "description": "The file must be UTF-8 Python source of at most 64 KiB "
+                    "(MAX_UPLOAD_BYTES). It is stored, then queued; poll `url`.",
+                    "parameters": [SLUG],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["file"],
+                                    "properties": {
+                                        "file": {"type": "string", "format": "binary"}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "201": json_body(ref("SubmissionCreated"), "Stored and queued."),
+                        "400": error("Missing file, not UTF-8, not Python, or empty."),
+                        "401": ERRORS["401"],
+                        "403": error("The assignment is closed."),
+                        "404": ERRORS["404"],
+                        "413": error("The file is over the size limit."),
+                        "429": ERRORS["429"],
+                    },
+                },
+            },
+            "/submissions": {
+                "get": {
+                    "summary": "List everyone's submissions (instructors only)",
+                    "parameters": [
+                        {"name": "assignment", "in": "query", "schema": {"type": "string"}},
+                        {"name": "user", "in": "query", "schema": {"type": "string"}},
+                        {"name": "status", "in": "query", "schema": STATUS},
+                        {"name": "limit", "in": "query",
+                         "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                    ],
+                    "responses": {
+                        "200": json_body(
+                            {
+                                "type": "object",
+                                "properties": {
+                                    "submissions": {
+                                        "type": "array",
+                                        "items": ref("SubmissionSummary"),
+                                    }
+                                },
+                            },
+                            "Newest first.",
+                        ),
+                        "400": error("Unknown status."),
+                        "401": ERRORS["401"],
+                        "403": error("Not an instructor."),
+                    },
+                }
+            },
+            "/submissions/{submission_id}": {
+                "get": {
+                    "summary": "A submission's status and result",
+                    "description": "`result` is null until `status` is `graded`.",
+                    "parameters": [SUBMISSION_ID],
+                    "responses": {
+                        "200": json_body(ref("Submission"), "The submission."),
+                        "401": ERRORS["401"],
+                        "404": ERRORS["404"],
+                    },
+                }
+            },
+            "/submissions/{submission_id}/regrade": {
+                "post": {
+                    "summary": "Grade a submission again (instructors only)",
+                    "parameters": [SUBMISSION_ID],
+                    "responses": {
+                        "202": json_body(
+                            {
+                                "type": "object",
+                                "properties": {"id": {"type": "integer"}, "status": STATUS},
+                            },
+                            "Queued for regrading; earlier gradings are kept.",
+                        ),
+                        "401": ERRORS["401"],
+                        "403": error("Not an instructor."),
+                        "404": ERRORS["404"],
+                        "409": error("Already waiting or being graded."),
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A personal API token."}
+            },
+        },
+    }

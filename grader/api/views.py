@@ -1,0 +1,188 @@
+"""API routes: assignments, submitting, submission status, instructor listing and regrades."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
+from sqlalchemy import func, select, text
+
+from grader import submissions
+from grader.api.errors import error_response
+from grader.api.openapi import openapi_document
+from grader.api.tokens import api_user, instructor_token_required, rate_key, token_required
+from grader.course import assignments, get_assignment, get_assignment_or_404
+from grader.db import get_session
+from grader.extensions import limiter
+from grader.feedback import iso, status_document
+from grader.models import Status, Submission, User, utcnow
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def submit_limit() -> str:
+    """Return the configured submission rate limit."""
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def assignment_document(assignment, best: float | None = None) -> dict:
+    """Describe an assignment in JSON."""
+    return {
+        "slug": assignment.slug,
+        "title": assignment.title,
+        "submit_file": assignment.submit_file,
+        "points": assignment.points,
+        "due": iso(assignment.due),
+        "hard_close": iso(assignment.hard_close),
+        "late_penalty_per_day": assignment.late_penalty_per_day,
+        "late_penalty_cap": assignment.late_penalty_cap,
+        "best_score": best,
+        "url": url_for("student.assignment", slug=assignment.slug, _external=True),
+    }
+
+
+def summary_document(submission: Submission) -> dict:
+    """Describe a submission briefly, for lists."""
+    return {
+        "id": submission.id,
+        "assignment": submission.assignment_slug,
+        "user": submission.user.username,
+        "status": submission.status,
+        "score": submission.score,
+        "max_score": submission.max_score,
+        "submitted_at": iso(submission.submitted_at),
+        "url": url_for("api.get_submission", submission_id=submission.id, _external=True),
+    }
+
+
+def visible_submission(submission_id: int) -> Submission:
+    """Return the submission if the caller may see it; 404 otherwise (existence not leaked)."""
+    submission = get_session().get(Submission, submission_id)
+    user = api_user()
+    if submission is None or not (user.is_instructor or submission.user_id == user.id):
+        abort(404, description=f"No submission {submission_id}.")
+    return submission
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Describe this API (OpenAPI 3.1)."""
+    return jsonify(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+
+
+@bp.get("/health")
+def health():
+    """Tell load balancers and compose whether the app and its database answer."""
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception:
+        return error_response(503, "The database does not answer.")
+    return jsonify(status="ok")
+
+
+@bp.get("/me")
+@token_required
+def me():
+    """Describe the token's account."""
+    user = api_user()
+    return jsonify(username=user.username, role=user.role)
+
+
+@bp.get("/assignments")
+@token_required
+def list_assignments():
+    """List the course's assignments with the caller's best score."""
+    best = dict(
+        get_session().execute(
+            select(Submission.assignment_slug, func.max(Submission.score))
+            .where(Submission.user_id == api_user().id)
+            .group_by(Submission.assignment_slug)
+        ).all()
+    )
+    return jsonify(
+        assignments=[assignment_document(a, best.get(a.slug)) for a in assignments().values()]
+    )
+
+
+@bp.get("/assignments/<slug>")
+@token_required
+def get_assignment_document(slug: str):
+    """Describe one assignment."""
+    return jsonify(assignment_document(get_assignment_or_404(slug)))
+
+
+@bp.get("/assignments/<slug>/submissions")
+@token_required
+def list_own_submissions(slug: str):
+    """List the caller's submissions to an assignment, newest first."""
+    get_assignment_or_404(slug)
+    rows = get_session().scalars(
+        select(Submission)
+        .where(Submission.user_id == api_user().id, Submission.assignment_slug == slug)
+        .order_by(Submission.id.desc())
+    ).all()
+    return jsonify(submissions=[summary_document(s) for s in rows])
+
+
+@bp.post("/assignments/<slug>/submissions")
+@limiter.limit(submit_limit, key_func=rate_key)
+@token_required
+def create_submission(slug: str):
+    """Submit a file (multipart field `file`); answer 201 with where to follow it."""
+    assignment = get_assignment_or_404(slug)
+    upload = request.files.get("file")
+    if upload is None:
+        return error_response(400, "Send the file as multipart field 'file'.", "missing_file")
+    try:
+        submission = submissions.submit(get_session(), api_user(), assignment, upload.read())
+    except submissions.Rejected as refusal:
+        return error_response(refusal.status, refusal.message, refusal.code)
+    url = url_for("api.get_submission", submission_id=submission.id, _external=True)
+    response = jsonify(
+        id=submission.id,
+        status=submission.status,
+        url=url,
+        html_url=url_for("student.submission", submission_id=submission.id, _external=True),
+    )
+    response.status_code = 201
+    response.headers["Location"] = url
+    return response
+
+
+@bp.get("/submissions/<int:submission_id>")
+@token_required
+def get_submission(submission_id: int):
+    """Return a submission's status and, once graded, its result document."""
+    submission = visible_submission(submission_id)
+    assignment = get_assignment(submission.assignment_slug)
+    response = jsonify(status_document(submission, assignment, api_user(), utcnow()))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/submissions")
+@instructor_token_required
+def list_submissions():
+    """List everyone's submissions (instructors), filtered by assignment, user and status."""
+    query = select(Submission).join(Submission.user)
+    if request.args.get("assignment"):
+        query = query.where(Submission.assignment_slug == request.args["assignment"])
+    if request.args.get("user"):
+        query = query.where(User.username == request.args["user"].strip().lower())
+    if request.args.get("status"):
+        if request.args["status"] not in set(Status):
+            return error_response(400, f"Unknown status {request.args['status']!r}.")
+        query = query.where(Submission.status == request.args["status"])
+    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
+    rows = get_session().scalars(query.order_by(Submission.id.desc()).limit(limit)).all()
+    return jsonify(submissions=[summary_document(s) for s in rows])
+
+
+@bp.post("/submissions/<int:submission_id>/regrade")
+@instructor_token_required
+def regrade_submission(submission_id: int):
+    """Grade a submission again (instructors); the earlier grading stays on record."""
+    submission = visible_submission(submission_id)
+    if not submissions.regrade(get_session(), submission):
+        return error_response(409, "The submission is already waiting or being graded.")
+    response = jsonify(id=submission.id, status=Status.QUEUED.value)
+    response.status_code = 202
+    return response

@@ -1,0 +1,110 @@
+"""Login, logout and the account page where students make API tokens for the CLI."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from grader.auth.forms import ActionForm, LoginForm, NewTokenForm
+from grader.db import get_session
+from grader.extensions import limiter, username_key
+from grader.models import ApiToken, User, utcnow
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def login_failed(_response) -> bool:
+    """Count only failed attempts against the login limits."""
+    return g.get("login_failed", False)
+
+
+def login_limit() -> str:
+    """Return the configured login rate limit."""
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def home_for(user: User) -> str:
+    """Return the page a user lands on after logging in."""
+    return url_for("instructor.index") if user.is_instructor else url_for("student.index")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Return target if it is a path on this site (no open redirect), else None."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed)
+@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed, key_func=username_key)
+def login():
+    """Show the login form and log the user in."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = User.by_username(get_session(), form.username.data)
+        if user is not None and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or home_for(user))
+        g.login_failed = True
+        flash("Wrong username or password.", "error")
+        return render_template("auth/login.html", form=form), 401
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+def logout():
+    """Log out (a POST with a CSRF token, so no other site can log you out)."""
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """List the user's API tokens and create a new one (shown once)."""
+    form = NewTokenForm()
+    new_token = None
+    if form.validate_on_submit():
+        session = get_session()
+        row, new_token = ApiToken.issue(current_user, form.name.data.strip())
+        session.add(row)
+        session.commit()
+    tokens = [t for t in current_user.tokens if t.revoked_at is None]
+    return render_template(
+        "auth/account.html", form=form, tokens=tokens, new_token=new_token, action=ActionForm()
+    )
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's API tokens."""
+    session = get_session()
+    token = session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        token.revoked_at = utcnow()
+        session.commit()
+        flash(f"Token “{token.name}” revoked.", "info")
+    return redirect(url_for("auth.account"))

@@ -1,0 +1,55 @@
+"""The course as the service sees it: its assignments, deadlines and late penalties."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+from functools import cache
+
+from flask import abort
+
+from grader.assignments import Assignment, load_assignments
+
+
+@cache
+def assignments() -> dict[str, Assignment]:
+    """Return the course's assignments keyed by slug (read once per process)."""
+    return load_assignments()
+
+
+def get_assignment(slug: str) -> Assignment | None:
+    """Return the assignment called slug, or None."""
+    return assignments().get(slug)
+
+
+def get_assignment_or_404(slug: str) -> Assignment:
+    """Return the assignment called slug, or answer 404."""
+    assignment = get_assignment(slug)
+    if assignment is None:
+        abort(404, description=f"No assignment called {slug!r}.")
+    return assignment
+
+
+def is_closed(assignment: Assignment, when: datetime) -> bool:
+    """Tell whether the assignment stopped accepting submissions at `when`."""
+    return assignment.hard_close is not None and when > assignment.hard_close
+
+
+def days_late(assignment: Assignment, when: datetime) -> int:
+    """Count started days past the due date (0 when on time or no due date)."""
+    if assignment.due is None or when <= assignment.due:
+        return 0
+    return math.ceil((when - assignment.due) / timedelta(days=1))
+
+
+def late_penalty(assignment: Assignment, when: datetime) -> float:
+    """Return the fraction of the score lost for handing in at `when`."""
+    days = days_late(assignment, when)
+    if not days:
+        return 0.0
+    return min(assignment.late_penalty_cap, days * assignment.late_penalty_per_day)
+
+
+def after_due(assignment: Assignment, when: datetime) -> bool:
+    """Tell whether the due date has passed (hidden feedback may then be shown)."""
+    return assignment.due is not None and when > assignment.due

@@ -1,0 +1,53 @@
+"""Error pages: JSON under /api/, a friendly HTML page elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from grader.api.errors import http_error_response
+
+EXPLANATIONS = {
+    400: "The request could not be understood.",
+    403: "You are not allowed to do that.",
+    404: "There is nothing here, or it is not yours to see.",
+    413: "That upload is too large.",
+    429: "Too many attempts. Wait a little and try again.",
+    500: "Something went wrong on our side. Please try again.",
+}
+
+
+def wants_json() -> bool:
+    """Tell whether the request is an API call."""
+    return request.path.startswith("/api/")
+
+
+def handle_http_error(error: HTTPException):
+    """Answer an HTTP error in the format the client reads."""
+    if wants_json():
+        return http_error_response(error)
+    status = error.code or 500
+    if isinstance(error, CSRFError):
+        message = "Your form expired or did not come from this site. Reload the page and retry."
+    elif status == 413:
+        message = "That upload is too large."
+    else:
+        message = EXPLANATIONS.get(status, error.description)
+    page = render_template("errors/error.html", status=status, name=error.name, message=message)
+    headers = {}
+    if status == 429 and error.response is not None and "Retry-After" in error.response.headers:
+        headers["Retry-After"] = error.response.headers["Retry-After"]
+    return page, status, headers
+
+
+def handle_unexpected(error: Exception):
+    """Answer an unexpected exception with a 500 (details go to the log, not the client)."""
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    """Register the error handlers."""
+    app.register_error_handler(HTTPException, handle_http_error)
+    if not app.debug and not app.testing:
+        app.register_error_handler(Exception, handle_unexpected)

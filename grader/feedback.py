@@ -1,0 +1,77 @@
+"""What a viewer may see of a result document, and the live status of a submission."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from typing import Any
+
+from grader.assignments import Assignment
+from grader.course import after_due
+from grader.models import Submission, User
+
+# Gradescope's visibility values that hide a test's details from students.
+HIDDEN_ALWAYS = {"hidden", "after_published"}
+HIDDEN_UNTIL_DUE = {"after_due_date"}
+OUTCOME_KEYS = ("name", "number", "score", "max_score", "status", "visibility", "tags")
+
+
+def test_is_revealed(test: dict[str, Any], assignment: Assignment | None, now: datetime) -> bool:
+    """Tell whether a student may read this test's output and diagnosis."""
+    visibility = test.get("visibility") or "visible"
+    if visibility in HIDDEN_ALWAYS:
+        return False
+    if visibility in HIDDEN_UNTIL_DUE:
+        return assignment is not None and after_due(assignment, now)
+    return True
+
+
+def visible_result(
+    result: dict[str, Any] | None, assignment: Assignment | None, viewer: User, now: datetime
+) -> dict[str, Any] | None:
+    """Return the result document as viewer may see it: hidden tests reduced to their outcome."""
+    if result is None or viewer.is_instructor:
+        return result
+    shown = copy.deepcopy(result)
+    shown["tests"] = [
+        test if test_is_revealed(test, assignment, now)
+        else {key: test[key] for key in OUTCOME_KEYS if key in test} | {"hidden": True}
+        for test in shown.get("tests", [])
+    ]
+    return shown
+
+
+def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the test's diagnosis (node, expected vs received, hint) if it has one."""
+    extra = test.get("extra_data") or {}
+    found = extra.get("diagnosis") if isinstance(extra, dict) else None
+    return found if isinstance(found, dict) and found else None
+
+
+def status_document(
+    submission: Submission, assignment: Assignment | None, viewer: User, now: datetime
+) -> dict[str, Any]:
+    """Return the API's view of a submission: id, status and the result once graded."""
+    graded = submission.status == "graded"
+    return {
+        "id": submission.id,
+        "assignment": submission.assignment_slug,
+        "user": submission.user.username,
+        "status": submission.status,
+        "progress": submission.progress,
+        "submitted_at": iso(submission.submitted_at),
+        "queued_at": iso(submission.queued_at),
+        "started_at": iso(submission.started_at),
+        "finished_at": iso(submission.finished_at),
+        "attempts": submission.attempts,
+        "late_penalty": submission.late_penalty,
+        "score": submission.score if graded else None,
+        "max_score": submission.max_score if graded else None,
+        "error": submission.error_message if submission.status == "error" else None,
+        "result": visible_result(submission.result, assignment, viewer, now) if graded else None,
+    }
+
+
+def iso(moment: datetime | None) -> str | None:
+    """Format a timestamp for JSON."""
+    return moment.isoformat() if moment is not None else None

@@ -1,0 +1,68 @@
+"""Turn trusted Markdown and untrusted code into safe HTML."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+import markdown
+import nh3
+from markupsafe import Markup
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import PythonLexer
+
+# Markdown may carry raw HTML; nh3 keeps these tags and drops everything else (scripts,
+# event handlers, javascript: links). `class` survives so code blocks keep their colours.
+ALLOWED_TAGS = nh3.ALLOWED_TAGS | {"div", "span", "pre", "code", "table", "thead", "tbody",
+                                   "tr", "th", "td", "hr", "sup", "sub", "img"}
+ALLOWED_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "div": {"class"},
+    "span": {"class"},
+    "code": {"class"},
+    "pre": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+    "img": {"src", "alt", "title"},
+    "a": {"href", "title"},
+    "h1": {"id"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+}
+MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "codehilite", "toc", "sane_lists"]
+
+
+@lru_cache(maxsize=32)
+def render_markdown(text: str) -> Markup:
+    """Render Markdown to sanitised HTML."""
+    html = markdown.markdown(
+        text,
+        extensions=MARKDOWN_EXTENSIONS,
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
+    )
+    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES))
+
+
+def highlight_python(source: str) -> Markup:
+    """Render Python source as highlighted, line-numbered HTML (Pygments escapes every byte)."""
+    formatter = HtmlFormatter(cssclass="highlight", linenos="table", lineanchors="L")
+    return Markup(highlight(source, PythonLexer(), formatter))
+
+
+def pygments_css() -> str:
+    """Return the stylesheet for highlighted code."""
+    return HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
+
+
+def format_value(value: Any, limit: int = 400) -> str:
+    """Show a value from a result document compactly as text (arrays as nested lists)."""
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, float):
+        text = f"{value:.6g}"
+    else:
+        text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,211 @@
+"""Student pages: the assignment list, one assignment, a submission with live feedback."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from grader import submissions
+from grader.auth.access import can_view
+from grader.course import assignments, days_late, get_assignment, get_assignment_or_404
+from grader.db import get_session
+from grader.extensions import limiter
+from grader.feedback import diagnosis, visible_result
+from grader.models import Submission, utcnow
+from grader.rendering import format_value, highlight_python, render_markdown
+from grader.student.forms import SubmissionForm
+
+bp = Blueprint("student", __name__)
+
+
+def submit_limit() -> str:
+    """Return the configured submission rate limit."""
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def user_key() -> str:
+    """Rate-limit key: the logged-in user (a class behind one NAT shares an address)."""
+    return f"user:{current_user.get_id()}"
+
+
+@bp.app_template_filter("value")
+def value_filter(value) -> str:
+    """Show a value from a result document as short text."""
+    return format_value(value)
+
+
+@bp.app_context_processor
+def template_helpers() -> dict:
+    """Give templates the feedback helpers."""
+    return {"diagnosis": diagnosis}
+
+
+@bp.route("/")
+def home():
+    """Send visitors to their starting page."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    if current_user.is_instructor:
+        return redirect(url_for("instructor.index"))
+    return redirect(url_for("student.index"))
+
+
+def own_submissions(slug: str | None = None):
+    """Select the current user's submissions, newest first."""
+    query = select(Submission).where(Submission.user_id == current_user.id)
+    if slug is not None:
+        query = query.where(Submission.assignment_slug == slug)
+    return query.order_by(Submission.id.desc())
+
+
+@bp.route("/assignments")
+@login_required
+def index():
+    """List the assignments with due dates and the student's best score."""
+    session = get_session()
+    rows = session.execute(
+        select(
+            Submission.assignment_slug,
+            func.max(Submission.score),
+            func.count(Submission.id),
+        )
+        .where(Submission.user_id == current_user.id)
+        .group_by(Submission.assignment_slug)
+    ).all()
+    best = {slug: (score, count) for slug, score, count in rows}
+    return render_template(
+        "student/index.html", assignments=assignments().values(), best=best, now=utcnow()
+    )
+
+
+@bp.route("/assignments/<slug>", methods=["GET"])
+@login_required
+def assignment(slug: str):
+    """Show an assignment: its README, the starter, the submission form and history."""
+    return render_assignment(get_assignment_or_404(slug), SubmissionForm())
+
+
+def render_assignment(assignment, form: SubmissionForm, status: int = 200):
+    """Render the assignment page (also after a refused submission)."""
+    history = get_session().scalars(own_submissions(assignment.slug).limit(50)).all()
+    now = utcnow()
+    page = render_template(
+        "student/assignment.html",
+        assignment=assignment,
+        readme=render_markdown(assignment.readme_markdown()),
+        form=form,
+        history=history,
+        now=now,
+        days_late=days_late(assignment, now),
+        max_upload=current_app.config["MAX_UPLOAD_BYTES"],
+    )
+    return page, status
+
+
+@bp.route("/assignments/<slug>/starter.zip")
+@login_required
+def starter(slug: str):
+    """Download the assignment's starter files."""
+    assignment = get_assignment_or_404(slug)
+    return Response(
+        assignment.starter_zip(),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{slug}-starter.zip"'},
+    )
+
+
+@bp.route("/assignments/<slug>/submissions", methods=["POST"])
+@login_required
+@limiter.limit(submit_limit, key_func=user_key)
+def submit(slug: str):
+    """Take an uploaded or pasted file, store it, queue it and show its page."""
+    assignment = get_assignment_or_404(slug)
+    form = SubmissionForm()
+    data = form.upload() if form.validate_on_submit() else None
+    if data is None:
+        return render_assignment(assignment, form, 400)
+    try:
+        submission = submissions.submit(get_session(), current_user, assignment, data)
+    except submissions.Rejected as refusal:
+        form.form_errors.append(refusal.message)
+        return render_assignment(assignment, form, refusal.status)
+    flash("Submitted. Grading starts in a moment.", "info")
+    return redirect(url_for("student.submission", submission_id=submission.id))
+
+
+def get_visible_submission(submission_id: int) -> Submission:
+    """Return the submission if the current user may see it; 404 otherwise (no existence leak)."""
+    submission = get_session().get(Submission, submission_id)
+    if submission is None or not can_view(current_user, submission):
+        abort(404)
+    return submission
+
+
+def feedback_context(submission: Submission) -> dict:
+    """Gather what the feedback fragment shows."""
+    assignment = get_assignment(submission.assignment_slug)
+    now = utcnow()
+    return {
+        "submission": submission,
+        "assignment": assignment,
+        "result": visible_result(submission.result, assignment, current_user, now),
+    }
+
+
+@bp.route("/submissions/<int:submission_id>")
+@login_required
+def submission(submission_id: int):
+    """Show a submission: live status, feedback, the code and the owner's history."""
+    submission = get_visible_submission(submission_id)
+    history = get_session().scalars(
+        select(Submission)
+        .where(
+            Submission.user_id == submission.user_id,
+            Submission.assignment_slug == submission.assignment_slug,
+        )
+        .order_by(Submission.id.desc())
+        .limit(50)
+    ).all()
+    return render_template(
+        "student/submission.html",
+        code=highlight_python(submission.source),
+        history=history,
+        **feedback_context(submission),
+    )
+
+
+@bp.route("/submissions/<int:submission_id>/status")
+@login_required
+def submission_status(submission_id: int):
+    """Answer the page's polling: the status and the feedback fragment, rendered escaped."""
+    submission = get_visible_submission(submission_id)
+    html = render_template("student/_feedback.html", **feedback_context(submission))
+    response = jsonify(
+        status=submission.status, final=submission.is_final, progress=submission.progress,
+        html=html,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/submissions/<int:submission_id>/source")
+@login_required
+def submission_source(submission_id: int):
+    """Download the submitted file as plain text."""
+    submission = get_visible_submission(submission_id)
+    return Response(
+        submission.source,
+        mimetype="text/plain",
+        headers={"Content-Disposition": f'attachment; filename="{submission.filename}"'},
+    )

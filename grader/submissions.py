@@ -1,0 +1,123 @@
+"""Accept a submission: check the upload, store it, then hand it to the grading queue."""
+
+from __future__ import annotations
+
+import ast
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from grader.assignments import Assignment
+from grader.course import is_closed, late_penalty
+from grader.models import Status, Submission, User, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Rejected(Exception):
+    """A submission refused before anything was stored; code and status for API clients."""
+
+    code: str
+    message: str
+    status: int = 400
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def check_source(data: bytes, filename: str, max_bytes: int) -> str:
+    """Return the upload as text if it is a UTF-8 Python file within max_bytes, else reject."""
+    if len(data) > max_bytes:
+        raise Rejected(
+            "too_large", f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.", 413
+        )
+    if not data.strip():
+        raise Rejected("empty", "The file is empty.")
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise Rejected(
+            "not_utf8", f"The file is not UTF-8 text (byte {error.start} is not valid)."
+        ) from None
+    if "\x00" in source:
+        raise Rejected("not_text", "The file contains NUL bytes: it is not a text file.")
+    try:
+        # Parsing never runs the code; it only tells a Python file from anything else.
+        ast.parse(source, filename=filename)
+    except SyntaxError as error:
+        raise Rejected(
+            "syntax_error",
+            f"{filename} is not valid Python: {error.msg} (line {error.lineno}).",
+        ) from None
+    except (ValueError, RecursionError, MemoryError):
+        raise Rejected("not_python", f"{filename} could not be read as Python.") from None
+    return source.removeprefix("\ufeff")
+
+
+def create(
+    session: Session, user: User, assignment: Assignment, source: str, filename: str
+) -> Submission:
+    """Store a new submission (committed) for user; reject it if the assignment is closed."""
+    now = utcnow()
+    if is_closed(assignment, now):
+        raise Rejected("closed", f"{assignment.title} closed to submissions.", 403)
+    submission = Submission(
+        user=user,
+        assignment_slug=assignment.slug,
+        filename=filename,
+        source=source,
+        status=Status.QUEUED,
+        submitted_at=now,
+        late_penalty=late_penalty(assignment, now),
+    )
+    session.add(submission)
+    session.commit()  # committed before queued: a worker must always find the row
+    return submission
+
+
+def enqueue(session: Session, submission_id: int) -> bool:
+    """Send the grading job; on success record when. A broker failure is logged, not raised."""
+    from workers.tasks import grade
+
+    try:
+        grade.apply_async(args=[submission_id])
+    except Exception:  # any broker failure: the sweep will queue it once the broker is back
+        log.warning("Could not queue submission %s; the sweep will retry", submission_id,
+                    exc_info=True)
+        return False
+    # Only this column: the worker may already be changing the row's status.
+    session.execute(
+        update(Submission).where(Submission.id == submission_id).values(queued_at=utcnow())
+    )
+    session.commit()
+    return True
+
+
+def submit(session: Session, user: User, assignment: Assignment, data: bytes) -> Submission:
+    """Check, store and queue an upload; return the stored submission."""
+    filename = assignment.submit_file  # graded under the name the assignment expects
+    source = check_source(data, filename, current_app.config["MAX_UPLOAD_BYTES"])
+    submission = create(session, user, assignment, source, filename)
+    enqueue(session, submission.id)
+    return submission
+
+
+def regrade(session: Session, submission: Submission) -> bool:
+    """Queue submission for grading again; False when it is already waiting or running."""
+    result = session.execute(
+        update(Submission)
+        .where(
+            Submission.id == submission.id,
+            Submission.status.in_([Status.GRADED, Status.ERROR]),
+        )
+        .values(status=Status.QUEUED, queued_at=None, progress=None)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return False
+    enqueue(session, submission.id)
+    return True
