@@ -45,7 +45,7 @@ def broker_url(instance_path: str) -> str:
 
 
 def secret_key(instance_path: str) -> str:
-    """Return SECRET_KEY, else a random key kept in the instance folder so restarts keep sessions."""
+    """Return SECRET_KEY, else a random key kept in the instance folder (sessions survive)."""
     key = os.environ.get("SECRET_KEY")
     if key:
         return key

@@ -5,15 +5,19 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 from functools import cache
+from typing import TYPE_CHECKING
 
 from flask import abort
 
-from grader.assignments import Assignment, load_assignments
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 
 @cache
 def assignments() -> dict[str, Assignment]:
     """Return the course's assignments keyed by slug (read once per process)."""
+    from grader.assignments import load_assignments
+
     return load_assignments()
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import copy
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from grader.assignments import Assignment
 from grader.course import after_due
 from grader.models import Submission, User
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 # Gradescope's visibility values that hide a test's details from students.
 HIDDEN_ALWAYS = {"hidden", "after_published"}

@@ -52,11 +52,6 @@ def highlight_python(source: str) -> Markup:
     return Markup(highlight(source, PythonLexer(), formatter))
 
 
-def pygments_css() -> str:
-    """Return the stylesheet for highlighted code."""
-    return HtmlFormatter(cssclass="highlight").get_style_defs(".highlight")
-
-
 def format_value(value: Any, limit: int = 400) -> str:
     """Show a value from a result document compactly as text (arrays as nested lists)."""
     if isinstance(value, str):

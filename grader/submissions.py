@@ -5,14 +5,17 @@ from __future__ import annotations
 import ast
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from grader.assignments import Assignment
 from grader.course import is_closed, late_penalty
 from grader.models import Status, Submission, User, utcnow
+
+if TYPE_CHECKING:
+    from grader.assignments import Assignment
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
+
 from grader.config import database_url
 from grader.db import make_engine
 from grader.models import Base
