@@ -1,0 +1,23 @@
+"""The interpreter command line: isolated flags plus a tiny bootstrap that sets sys.path."""
+
+from __future__ import annotations
+
+# Runs before any guest code. The byte on `started_fd` tells the host that the sandbox came up
+# (so a failure before it is a sandbox-error, never the student's fault); the fd is closed
+# before the guest script runs so the guest cannot use it.
+_BOOTSTRAP = """\
+import os, sys
+os.write({fd}, b"S")
+os.close({fd})
+sys.path[0:0] = {paths!r}
+del sys.argv[0]
+import runpy
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def python_command(python: str, script: str, args: list[str] | tuple[str, ...],
+                   sys_path: list[str], started_fd: int) -> list[str]:
+    """argv that runs `script` with `args` in an isolated interpreter (-I -S -B)."""
+    code = _BOOTSTRAP.format(fd=int(started_fd), paths=[str(p) for p in sys_path])
+    return [python, "-I", "-S", "-B", "-c", code, script, *args]

@@ -1,0 +1,87 @@
+"""The fallback launcher, for hosts where bubblewrap cannot create namespaces.
+
+No mounts and no namespaces: the guest runs straight on the host filesystem as the slot uid
+(a real setuid, not a namespace mapping), with the rlimits, a seccomp filter that refuses
+sockets (so no network, no Redis, no PostgreSQL), a private working dir, and a parent-death
+signal. Guest paths such as /sandbox/in are translated to the workspace's host paths.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from pathlib import Path
+
+from .bootstrap import python_command
+from .environment import guest_environment
+from .launch import Launch, spawn
+from .libc import libc
+from .limits import Limits, apply_rlimits
+from .mounts import GUEST_IN, GUEST_LIB, GUEST_OUT, GUEST_TMP, Mount, is_within
+from .seccomp_filter import build_filter
+from .slots import Slot
+from .staging import StagedRuntime
+from .workspace import Workspace
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _copy_mounts(mounts: list[Mount], workspace: Workspace, gid: int) -> dict[str, Path]:
+    # Copies, because the host originals may be unreadable for the slot uid (or writable).
+    target_root = workspace.root / "mounts"
+    target_root.mkdir(mode=0o750)
+    shutil.chown(target_root, 0, gid)
+    copies = {}
+    for index, mount in enumerate(mounts):
+        target = target_root / str(index)
+        if mount.host.is_dir():
+            shutil.copytree(mount.host, target, symlinks=False)
+        else:
+            shutil.copyfile(mount.host, target)
+        for path in [target, *target.rglob("*")] if target.is_dir() else [target]:
+            shutil.chown(path, 0, gid)
+            path.chmod(0o750 if path.is_dir() else 0o640)
+        copies[mount.guest] = target
+    return copies
+
+
+def path_translator(table: dict[str, Path]):
+    """A function mapping a guest path (or an argument that is one) to its host path."""
+    by_depth = sorted(table.items(), key=lambda item: -item[0].count("/"))
+
+    def translate(path: str) -> str:
+        for guest, host in by_depth:
+            if is_within(path, guest):
+                return str(host) + path[len(guest):]
+        return path
+
+    return translate
+
+
+def launch_fallback(*, staged: StagedRuntime, mounts: list[Mount], workspace: Workspace,
+                    limits: Limits, slot: Slot, env: dict[str, str] | None, script: str,
+                    args: list[str], python_path: list[str],
+                    started: tuple[int, int]) -> Launch:
+    """Start the guest as the slot uid, confined by rlimits and seccomp only."""
+    table = {GUEST_IN: workspace.input_dir, GUEST_OUT: workspace.output_dir,
+             GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir,
+             **_copy_mounts(mounts, workspace, slot.gid)}
+    translate = path_translator(table)
+    argv = python_command(str(staged.python), translate(script), [translate(a) for a in args],
+                          [translate(p) for p in python_path] + [str(staged.lib_dir)],
+                          started_fd=started[1])
+    guest_env = guest_environment(
+        bin_dir=str(staged.bin_dir), home=str(workspace.tmp_dir),
+        out_dir=str(workspace.output_dir), in_dir=str(workspace.input_dir), extra=env,
+        ld_library_path=staged.ld_library_path)
+    syscall_filter = build_filter(block_sockets=True)  # built here: the child only loads it
+
+    def confine() -> None:
+        # Runs in the child after the uid drop, before exec.
+        libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        apply_rlimits(limits)
+        syscall_filter.load()  # also sets no_new_privs
+
+    return spawn(argv, started=started, uid=slot.uid, user=slot.uid, group=slot.gid,
+                 extra_groups=[], env=guest_env, cwd=str(workspace.tmp_dir),
+                 preexec_fn=confine)

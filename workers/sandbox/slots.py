@@ -1,0 +1,67 @@
+"""Allocation of per-run uids from a small pool, guarded by flock'ed lock files.
+
+RLIMIT_NPROC counts processes per uid across the whole machine, so two concurrent runs
+sharing a uid would share one process budget (and could signal each other). Each run holds
+an exclusive flock on `<state>/slots/<uid>.lock` for its duration; the kernel drops the lock
+if the worker dies, so a crashed worker never leaks a slot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import random
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import ensure_private_dir
+
+
+class NoFreeSlot(RuntimeError):
+    """Every uid of the pool stayed busy for the whole waiting period."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A uid (and gid of the same number) reserved for one run."""
+
+    uid: int
+
+    @property
+    def gid(self) -> int:
+        return self.uid
+
+
+def _try_lock(path: Path) -> int | None:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+@contextlib.contextmanager
+def acquire_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> Iterator[Slot]:
+    """Reserve a free uid of the pool until the block exits."""
+    lock_dir = ensure_private_dir(state / "slots", mode=0o700)
+    deadline = time.monotonic() + wait_seconds
+    # Start at a random slot so that concurrent workers do not all fight over the first one.
+    start = random.randrange(len(uids))
+    order = uids[start:] + uids[:start]
+    while True:
+        for uid in order:
+            fd = _try_lock(lock_dir / f"{uid}.lock")
+            if fd is not None:
+                try:
+                    yield Slot(uid)
+                finally:
+                    os.close(fd)
+                return
+        if time.monotonic() > deadline:
+            raise NoFreeSlot(f"all {len(uids)} sandbox uids stayed busy for {wait_seconds}s")
+        time.sleep(0.05)
