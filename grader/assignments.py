@@ -1,0 +1,129 @@
+"""Assignments are folders: a manifest, a README, a starter file, public tests, cases, mutants.
+
+An instructor adds an assignment by adding a folder under ``assignments/`` (see
+assignments/README.md for the format); nothing else needs to change.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import tomllib
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+ASSIGNMENTS_DIR = REPOSITORY / "assignments"
+KIT_DIR = REPOSITORY / "reference" / "kit"
+
+
+class UnknownAssignment(KeyError):
+    """No assignment folder has this slug."""
+
+    def __str__(self) -> str:
+        return f"unknown assignment {self.args[0]!r}"
+
+
+@dataclass(frozen=True)
+class Assignment:
+    slug: str
+    title: str
+    kind: str                      # which harness runner and checks apply
+    submit_file: str               # the one file students submit
+    entry: str                     # the function it must define
+    folder: Path
+    solution: Path                 # the reference solution, never exposed
+    due: datetime | None = None
+    hard_close: datetime | None = None
+    late_penalty_per_day: float = 0.0
+    late_penalty_cap: float = 1.0
+    max_submissions_per_day: int | None = None
+    score_policy: str = "best"     # which submission counts: "best" or "last"
+    limits: dict = field(default_factory=dict)
+
+    @property
+    def points(self) -> float:
+        return float(sum(case.points for case in self.cases()))
+
+    def cases(self) -> list:
+        """The test cases, defined in the folder's cases.py (trusted code, never mounted)."""
+        return _load_cases(self.folder)
+
+    def readme_markdown(self) -> str:
+        return (self.folder / "README.md").read_text(encoding="utf-8")
+
+    def starter_path(self) -> Path:
+        return self.folder / "starter" / self.submit_file
+
+    def mutants(self) -> list[Path]:
+        return sorted((self.folder / "mutants").glob("*.py"))
+
+    def starter_zip(self) -> bytes:
+        """The student download: the kit, the starter file, the public tests and the README."""
+        buffer = io.BytesIO()
+        root = f"{self.slug}-starter"
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.write(self.folder / "README.md", f"{root}/README.md")
+            archive.write(self.starter_path(), f"{root}/{self.submit_file}")
+            for path in sorted((self.folder / "public_tests").glob("*.py")):
+                archive.write(path, f"{root}/{path.name}")
+            for path in sorted((KIT_DIR / "autodiff").glob("*.py")):
+                archive.write(path, f"{root}/autodiff/{path.name}")
+        return buffer.getvalue()
+
+
+def _parse_time(value) -> datetime | None:
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def load_assignment(folder: Path) -> Assignment:
+    manifest = tomllib.loads((folder / "assignment.toml").read_text(encoding="utf-8"))
+    policy = manifest.get("policy", {})
+    return Assignment(
+        slug=folder.name,
+        title=manifest["title"],
+        kind=manifest["kind"],
+        submit_file=manifest["submit_file"],
+        entry=manifest["entry"],
+        folder=folder,
+        solution=(folder / manifest["solution"]).resolve(),
+        due=_parse_time(policy.get("due")),
+        hard_close=_parse_time(policy.get("hard_close")),
+        late_penalty_per_day=float(policy.get("late_penalty_per_day", 0.0)),
+        late_penalty_cap=float(policy.get("late_penalty_cap", 1.0)),
+        max_submissions_per_day=policy.get("max_submissions_per_day"),
+        score_policy=policy.get("score_policy", "best"),
+        limits=dict(manifest.get("limits", {})),
+    )
+
+
+@cache
+def load_assignments(root: Path = ASSIGNMENTS_DIR) -> dict[str, Assignment]:
+    """Every assignment folder under ``root``, keyed by slug, in manifest order."""
+    folders = [p for p in sorted(root.iterdir()) if (p / "assignment.toml").is_file()]
+    found = [load_assignment(folder) for folder in folders]
+    order = {"numerical": 0, "backprop": 1, "autodiff": 2}  # the lecture's order
+    found.sort(key=lambda a: (order.get(a.slug, len(order)), a.slug))
+    return {assignment.slug: assignment for assignment in found}
+
+
+def get_assignment(slug: str) -> Assignment:
+    try:
+        return load_assignments()[slug]
+    except KeyError:
+        raise UnknownAssignment(slug) from None
+
+
+@cache
+def _load_cases(folder: Path) -> list:
+    spec = importlib.util.spec_from_file_location(f"assignment_cases_{folder.name}",
+                                                  folder / "cases.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.CASES)

@@ -1,0 +1,195 @@
+"""The `autodiff` assignment's cases: what goes into the sandbox and how the answer is judged.
+
+The submission's gradient graph comes back as data and is evaluated here, by the
+trusted engine, at random points the submission never sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import autodiff as ad
+from reference import solutions
+from reference.profiling import measure_memory
+from workers.harness import graphio
+
+from .diagnosis import PointValues, diagnose, first_wrong, reference_point
+from .graph_cases import BuiltGraph, GraphCase, build_graph
+from .outcome import Outcome, close, errors, failed, passed, preview
+
+
+def _reference_gradient():
+    return solutions.load("autodiff").gradient
+
+
+def _reference_backprop():
+    return solutions.load("backprop")
+
+
+def gradient_graph_size(out: ad.Node) -> int:
+    return len(ad.topological_sort(_reference_gradient()(out).values()))
+
+
+@dataclass(eq=False)
+class AutodiffCase(GraphCase):
+    @cached_property
+    def growth_graphs(self) -> list[BuiltGraph]:
+        return [build_graph(self.build(size)) for size in self.sizes]
+
+    # -- into the sandbox ------------------------------------------------------------
+    def payload(self) -> dict:
+        payload = {"check": self.check, "time_limit": self.time_limit}
+        if self.check == "growth":
+            payload["graphs"] = [{"records": g.records, "out": g.out, "wrt": g.variables}
+                                 for g in self.growth_graphs]
+            return payload
+        graph = self.graph
+        payload.update(graph=graph.records, out=graph.out, trace=self.trace)
+        if self.wrt == "variables":
+            payload["wrt"] = graph.variables
+        if self.check == "higher-order":
+            payload["chain"] = [[self.variable(w), None if p is None else self.variable(p)]
+                                for w, p in self.chain]
+        if self.check == "memory":
+            payload["wrt"] = graph.variables
+            payload["feed"] = self.encoded_feed(self.feeds(n=1)[0])
+        return payload
+
+    # -- out of the sandbox ------------------------------------------------------------
+    def judge(self, record: dict) -> Outcome:
+        if "not_a_graph" in record:
+            return failed("not-a-graph", "gradient() must return a dict mapping each node to a "
+                          f"Node of the gradient graph: {record['not_a_graph']}.")
+        judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
+                 "higher-order": self._judge_higher_order, "growth": self._judge_growth,
+                 "memory": self._judge_memory}[self.check]
+        try:
+            return judge(record)
+        except graphio.GraphFormatError as exc:
+            return failed("not-a-graph", f"the returned gradient graph was refused: {exc}.")
+        except ad.EvaluationError as exc:
+            return failed("not-a-graph", f"the returned gradient graph cannot be evaluated: "
+                          f"{exc}.")
+
+    def _student_nodes(self, record, key="adjoints"):
+        nodes = graphio.deserialize(record["records"], known=self.graph.order)
+        return nodes, {int(k): nodes[v] for k, v in record[key].items()}
+
+    def _judge_adjoint_values(self, adjoint_nodes: dict, trace) -> Outcome | None:
+        graph, wanted = self.graph, self.positions_checked()
+        backprop = _reference_backprop()
+        positions = list(adjoint_nodes)
+        for feed in self.feeds():
+            received = dict(zip(positions, ad.evaluate([adjoint_nodes[p] for p in positions],
+                                                       feed)))
+            expected, partials = reference_point(graph.order, graph.out, feed, backprop)
+            point = PointValues(graph.order, graph.out, expected, partials, received, trace)
+            wrong = first_wrong(point, wanted)
+            if wrong is not None:
+                return diagnose(point, wrong)
+        return None
+
+    def _judge_adjoints(self, record) -> Outcome:
+        nodes, adjoint_nodes = self._student_nodes(record)
+        trace = [(position, None) for position, _ in record.get("trace", [])]
+        wrong = self._judge_adjoint_values(adjoint_nodes, trace)
+        if wrong is not None:
+            return wrong
+        if self.max_graph_ratio is not None:
+            size = len(ad.topological_sort(adjoint_nodes.values()))
+            reference = gradient_graph_size(self.graph.order[self.graph.out])
+            if size > self.max_graph_ratio * reference + 20:
+                return failed("exponential-graph",
+                              f"the gradient graph has {size} nodes; the reference builds "
+                              f"{reference}. Sum each node's partial adjoints once instead of "
+                              f"propagating every path separately.",
+                              received_nodes=size, expected_nodes=reference)
+        return passed(f"all adjoints match at {self.n_points} random points")
+
+    def _judge_repeat(self, record) -> Outcome:
+        nodes, first = self._student_nodes(record)
+        wrong = self._judge_adjoint_values(first, [])
+        if wrong is not None:
+            return wrong
+        second = {int(k): nodes[v] for k, v in record["second_adjoints"].items()}
+        wrong = self._judge_adjoint_values(second, [])
+        if wrong is not None:
+            return failed("stale-state", "the second call of gradient() on the same graph "
+                          f"gave a different answer ({wrong.message}). Keep no state between "
+                          "calls: module-level dicts or attributes set on nodes leak into the "
+                          "next call.", **{k: v for k, v in wrong.diagnosis.items()
+                                           if k != "category"})
+        return passed("the same call twice gives the same adjoints")
+
+    def _judge_higher_order(self, record) -> Outcome:
+        if "missing" in record:
+            return failed("missing-adjoint",
+                          f"node_to_grad has no adjoint for {record['missing']}.")
+        graph = self.graph
+        nodes = graphio.deserialize(record["records"], known=graph.order)
+        received_node = nodes[record["result"]]
+        target = graph.order[graph.out]
+        for wrt, projection in self.chain:
+            target = _reference_gradient()(target)[graph.order[self.variable(wrt)]]
+            if projection is not None:
+                target = ad.reduce_sum(target * graph.order[self.variable(projection)])
+        for feed in self.feeds():
+            received, expected = ad.evaluate([received_node, target], feed)
+            if not close(received, expected):
+                abs_error, rel_error = errors(received, expected)
+                order = len(self.chain)
+                return failed("wrong-value", f"the derivative of order {order} is wrong: "
+                              "gradient() must work on its own output graph.",
+                              expected=preview(expected), received=preview(received),
+                              abs_error=abs_error, rel_error=rel_error,
+                              hint="The adjoints are graph nodes built from ops whose gradient "
+                                   "is known, so gradient() applies to them again.")
+        return passed(f"derivative of order {len(self.chain)} matches")
+
+    def _judge_growth(self, record) -> Outcome:
+        runs = record["runs"]
+        for run, graph in zip(runs, self.growth_graphs):
+            reference = gradient_graph_size(graph.order[graph.out])
+            if run["gradient_nodes"] > (self.max_graph_ratio or 4) * reference + 20:
+                return failed("exponential-graph", f"on {run['nodes']} nodes the gradient graph "
+                              f"has {run['gradient_nodes']} nodes; the reference builds "
+                              f"{reference}.", received_nodes=run["gradient_nodes"],
+                              expected_nodes=reference)
+        (small, large) = runs[0], runs[-1]
+        size_ratio = large["nodes"] / small["nodes"]
+        time_ratio = large["seconds"] / max(small["seconds"], 1e-4)
+        if large["seconds"] > 0.05 and time_ratio > 3 * size_ratio:
+            return failed("too-slow", f"{size_ratio:.0f}x more nodes took {time_ratio:.0f}x "
+                          f"longer ({small['seconds']:.3f} s -> {large['seconds']:.3f} s): "
+                          "gradient() should be linear in the graph size.",
+                          hint="Look for list membership tests, list.index or repeated "
+                               "topological sorts inside the main loop.",
+                          seconds=[small["seconds"], large["seconds"]])
+        return passed(f"{size_ratio:.0f}x more nodes took {time_ratio:.1f}x longer")
+
+    def _judge_memory(self, record) -> Outcome:
+        nodes, adjoint_nodes = self._student_nodes(record)
+        wrong = self._judge_adjoint_values(adjoint_nodes, [])
+        if wrong is not None:
+            return wrong
+        graph = build_graph(self.build())  # fresh nodes, so nothing is cached on them
+        out = graph.order[graph.out]
+        feed = self.feeds(graph, n=1)[0]  # the same point the sandbox was given
+        ref_gradient = measure_memory(_reference_gradient(), out)
+        wanted = [ref_gradient.result[graph.order[p]] for p in graph.variables]
+        ref_evaluate = measure_memory(ad.evaluate, wanted, feed)
+        used = record["memory"]
+        slack = 1 << 20
+        for label, got, reference in [
+            ("gradient()", used["gradient_peak"], ref_gradient.peak_bytes),
+            ("evaluating the gradient graph", used["evaluate_peak"], ref_evaluate.peak_bytes),
+        ]:
+            if got > self.memory_ratio * reference + slack:
+                return failed("memory", f"{label} peaked at {got / 2**20:.1f} MiB; the "
+                              f"reference needs {reference / 2**20:.1f} MiB.",
+                              hint="Keep only the adjoints you need; do not copy the graph "
+                                   "or store values on nodes.",
+                              received_bytes=got, expected_bytes=reference)
+        ratio = used["gradient_peak"] / max(ref_gradient.peak_bytes, 1)
+        return passed(f"peak memory {ratio:.1f}x the reference's")

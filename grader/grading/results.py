@@ -1,0 +1,74 @@
+"""The result document: Gradescope's results.json, with the diagnosis in extra_data."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from .outcome import Outcome
+
+VISIBLE, HIDDEN, AFTER_DUE = "visible", "hidden", "after_due_date"
+
+
+def test_entry(number: int, case, outcome: Outcome) -> dict:
+    score = round(case.points * outcome.earned, 4)
+    entry = {
+        "name": case.name,
+        "number": str(number),
+        "score": score,
+        "max_score": case.points,
+        "status": "passed" if outcome.passed else "failed",
+        "output": outcome.message or (case.description if outcome.passed else ""),
+        "tags": [outcome.category] if outcome.category else [],
+        "visibility": case.visibility,
+        "extra_data": {"description": case.description},
+    }
+    if outcome.diagnosis:
+        entry["extra_data"]["diagnosis"] = outcome.diagnosis
+    return entry
+
+
+def build_document(assignment, tests: list[dict], *, phases: dict, isolation: str,
+                   load: dict, stdout: str = "") -> dict:
+    score = round(sum(t["score"] for t in tests), 4)
+    max_score = round(sum(t["max_score"] for t in tests), 4)
+    passed = sum(t["status"] == "passed" for t in tests)
+    categories = Counter(tag for t in tests for tag in t["tags"])
+    summary = [f"{assignment.title}: {score:g} / {max_score:g} points, "
+               f"{passed} of {len(tests)} tests passed."]
+    if load.get("category"):
+        summary.append(f"Your file could not be loaded ({load['category']}):\n"
+                       f"{load.get('message', '')}")
+    return {
+        "score": score,
+        "max_score": max_score,
+        "execution_time": round(sum(phases.values()), 3),
+        "output": "\n".join(summary),
+        "stdout_visibility": "visible",
+        "tests": tests,
+        "extra_data": {
+            "assignment": assignment.slug,
+            "phases": {name: round(seconds, 4) for name, seconds in phases.items()},
+            "isolation": isolation,
+            "categories": dict(categories),
+            "student_stdout": stdout[-4000:],
+        },
+    }
+
+
+def student_view(document: dict, *, after_due_date: bool) -> dict:
+    """What a student may see: hidden tests keep their name and outcome only."""
+    shown = dict(document)
+    tests = []
+    for test in document.get("tests", []):
+        if test.get("visibility") == VISIBLE or (
+                test.get("visibility") == AFTER_DUE and after_due_date):
+            tests.append(test)
+            continue
+        tests.append({key: test[key] for key in
+                      ("name", "number", "score", "max_score", "status", "visibility")
+                      if key in test} | {"output": "", "tags": [], "extra_data": {}})
+    shown["tests"] = tests
+    extra = dict(document.get("extra_data", {}))
+    extra.pop("categories", None)  # counts would reveal hidden tests' diagnoses
+    shown["extra_data"] = extra
+    return shown

@@ -1,0 +1,172 @@
+"""Cases of the `autodiff` assignment: call gradient(out) and hand back the graph it built."""
+
+from __future__ import annotations
+
+import time
+import tracemalloc
+
+from . import graphio
+from .tracing import record_calls
+
+
+def _returned_adjoints(result, index):
+    """{forward index: adjoint node} of the submission's node_to_grad, and what was wrong."""
+    if not isinstance(result, dict):
+        return None, f"gradient() returned {type(result).__name__}, not a dict"
+    adjoints, foreign = {}, []
+    for key, value in result.items():
+        position = index.get(key) if _hashable(key) else None
+        if position is None:
+            continue
+        if not isinstance(value, graphio.ad.Node):
+            foreign.append(f"the adjoint of {key.name!r} is a {type(value).__name__}, not a Node")
+            continue
+        adjoints[position] = value
+    return adjoints, "; ".join(foreign[:3]) or None
+
+
+def _hashable(key):
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
+def _call(gradient, graph, out_position, trace):
+    nodes = graphio.deserialize(graph)
+    index = {node: i for i, node in enumerate(nodes)}
+    started = time.perf_counter()
+    if trace:
+        with record_calls("gradient", index) as calls:
+            result = gradient(nodes[out_position])
+    else:
+        calls, result = [], gradient(nodes[out_position])
+    seconds = time.perf_counter() - started
+    return nodes, index, result, calls, seconds
+
+
+def _encode(result, index, calls, extra_roots=()):
+    adjoints, problem = _returned_adjoints(result, index)
+    if adjoints is None:
+        return {"not_a_graph": problem}
+    roots = list(adjoints.values()) + [grad for _, grad in calls
+                                       if isinstance(grad, graphio.ad.Node)] + list(extra_roots)
+    try:
+        records, full_index = graphio.serialize(roots, known=index)
+    except graphio.GraphFormatError as exc:
+        return {"not_a_graph": str(exc)}
+    encoded = {
+        "records": records,
+        "adjoints": {str(k): full_index[v] for k, v in adjoints.items()},
+        "trace": [[position, full_index[grad] if isinstance(grad, graphio.ad.Node) else None]
+                  for position, grad in calls],
+        "returned_keys": len(result),
+    }
+    if problem:
+        encoded["not_a_graph"] = problem
+    return encoded
+
+
+def adjoints_case(gradient, case):
+    """The default check: the adjoints asked for, with the trace of op.gradient calls."""
+    nodes, index, result, calls, seconds = _call(
+        gradient, case["graph"], case["out"], case.get("trace", True))
+    if "wrt" in case and isinstance(result, dict):
+        wanted = {nodes[i] for i in case["wrt"]}
+        result = {k: v for k, v in result.items() if _hashable(k) and k in wanted}
+    return {"seconds": seconds, **_encode(result, index, calls)}
+
+
+def repeat_case(gradient, case):
+    """Call twice on one graph, with a call on a fresh copy in between: no state may leak."""
+    nodes, index, first, _, _ = _call(gradient, case["graph"], case["out"], False)
+    _call(gradient, case["graph"], case["out"], False)
+    second = gradient(nodes[case["out"]])
+    first_adjoints, problem = _returned_adjoints(first, index)
+    second_adjoints, second_problem = _returned_adjoints(second, index)
+    if first_adjoints is None or second_adjoints is None:
+        return {"not_a_graph": problem or second_problem}
+    try:
+        records, full_index = graphio.serialize(
+            [*first_adjoints.values(), *second_adjoints.values()], known=index)
+    except graphio.GraphFormatError as exc:
+        return {"not_a_graph": str(exc)}
+    return {"records": records,
+            "adjoints": {str(k): full_index[v] for k, v in first_adjoints.items()},
+            "second_adjoints": {str(k): full_index[v] for k, v in second_adjoints.items()}}
+
+
+def higher_order_case(gradient, case):
+    """Differentiate repeatedly: target <- sum(adjoint(target, wrt) * projection)."""
+    nodes = graphio.deserialize(case["graph"])
+    target = nodes[case["out"]]
+    for wrt, projection in case["chain"]:
+        node_to_grad = gradient(target)
+        if not isinstance(node_to_grad, dict) or nodes[wrt] not in node_to_grad:
+            return {"missing": nodes[wrt].name}
+        target = node_to_grad[nodes[wrt]]
+        if not isinstance(target, graphio.ad.Node):
+            return {"not_a_graph": f"an adjoint is a {type(target).__name__}, not a Node"}
+        if projection is not None:
+            target = graphio.ad.reduce_sum(graphio.ad.mul(target, nodes[projection]))
+    index = {node: i for i, node in enumerate(nodes)}
+    try:
+        records, full_index = graphio.serialize([target], known=index)
+    except graphio.GraphFormatError as exc:
+        return {"not_a_graph": str(exc)}
+    return {"records": records, "result": full_index[target]}
+
+
+def growth_case(gradient, case):
+    """Time gradient() on graphs of growing size, and count the nodes of what it built."""
+    runs = []
+    for graph in case["graphs"]:
+        nodes, index, result, _, seconds = _call(gradient, graph["records"], graph["out"], False)
+        adjoints, problem = _returned_adjoints(result, index)
+        if adjoints is None:
+            return {"not_a_graph": problem}
+        size = len(graphio.ad.topological_sort(adjoints.values()))
+        runs.append({"nodes": len(nodes), "seconds": seconds, "gradient_nodes": size})
+    return {"runs": runs}
+
+
+def memory_case(gradient, case):
+    """Peak and retained bytes of gradient(), then of evaluating the adjoints it returned."""
+    nodes = graphio.deserialize(case["graph"])
+    out = nodes[case["out"]]
+    feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["feed"].items()}
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        result = gradient(out)
+        gradient_peak = tracemalloc.get_traced_memory()[1] - base
+        gradient_retained = tracemalloc.get_traced_memory()[0] - base
+        index = {node: i for i, node in enumerate(nodes)}
+        adjoints, problem = _returned_adjoints(result, index)
+        if adjoints is None:
+            return {"not_a_graph": problem}
+        wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
+        tracemalloc.reset_peak()
+        base = tracemalloc.get_traced_memory()[0]
+        graphio.ad.evaluate(wanted, feed)
+        evaluate_peak = tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+    subset = {nodes[i]: adjoints[i] for i in case["wrt"] if i in adjoints}
+    return {"memory": {"gradient_peak": gradient_peak, "gradient_retained": gradient_retained,
+                       "evaluate_peak": evaluate_peak},
+            **_encode(subset, index, [])}
+
+
+CHECKS = {
+    "adjoints": adjoints_case,
+    "repeat": repeat_case,
+    "higher-order": higher_order_case,
+    "growth": growth_case,
+    "memory": memory_case,
+}
+
+
+def run_case(gradient, case):
+    return CHECKS[case["check"]](gradient, case)
