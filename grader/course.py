@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from functools import cache
 from typing import TYPE_CHECKING
 
-from flask import abort
+from flask import abort, current_app
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
 
 
-@cache
 def assignments() -> dict[str, Assignment]:
-    """Return the course's assignments keyed by slug (read once per process)."""
-    from grader.assignments import load_assignments
+    """Return the course's assignments keyed by slug (read once per app)."""
+    catalog = current_app.extensions.get("grader.course")
+    if catalog is None:
+        from grader.assignments import load_assignments
 
-    return load_assignments()
+        catalog = current_app.extensions["grader.course"] = load_assignments()
+    return catalog
 
 
 def get_assignment(slug: str) -> Assignment | None:

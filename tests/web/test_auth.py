@@ -1,0 +1,127 @@
+"""Logging in and out, rate limits on guessing, cookies, and personal API tokens."""
+
+import pytest
+
+from grader.db import get_session
+from grader.models import ApiToken, User, hash_token
+
+
+def test_login_page_renders(client):
+    response = client.get("/auth/login")
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
+
+
+def test_login_and_logout(client, auth):
+    response = auth.login("alice")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/assignments")
+    assert client.get("/assignments").status_code == 200
+    assert auth.logout().status_code == 302
+    assert client.get("/assignments").status_code == 302
+
+
+def test_session_cookie_flags(client, auth):
+    response = auth.login("alice")
+    cookie = next(c for c in response.headers.getlist("Set-Cookie") if c.startswith("session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("alice", "wrong"), ("nobody", "alice-pass-1"), ("alice", "")],
+)
+def test_login_rejects_bad_credentials(auth, username, password):
+    response = auth.login(username, password)
+    assert response.status_code in (200, 401)
+    assert "Log in" in response.get_data(as_text=True)
+
+
+def test_username_is_case_insensitive(auth):
+    assert auth.login("ALICE", "alice-pass-1").status_code == 302
+
+
+def test_login_is_rate_limited_after_failures(app, auth):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert auth.login("alice", "wrong").status_code == 401
+    response = auth.login("alice", "wrong")
+    assert response.status_code == 429
+    assert "Retry-After" in response.headers
+    # Even the right password waits: the limit stops guessing, not just failing.
+    assert auth.login("alice").status_code == 429
+
+
+def test_successful_logins_do_not_count(app, auth):
+    app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
+    for _ in range(4):
+        assert auth.login("alice").status_code == 302
+        auth.logout()
+
+
+def test_login_without_csrf_is_refused(client):
+    response = client.post("/auth/login", data={"username": "alice", "password": "alice-pass-1"})
+    assert response.status_code == 400
+    assert client.get("/assignments").status_code == 302
+
+
+def test_logout_needs_csrf(client, auth):
+    auth.login("alice")
+    assert client.post("/auth/logout").status_code == 400
+    assert client.get("/assignments").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_login_never_redirects_off_site(client, auth, target):
+    token = auth.csrf()
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={"username": "alice", "password": "alice-pass-1", "csrf_token": token},
+    )
+    assert response.headers["Location"].endswith("/assignments")
+
+
+def test_login_follows_local_next(client, auth):
+    token = auth.csrf()
+    response = client.post(
+        "/auth/login?next=/assignments/numerical",
+        data={"username": "alice", "password": "alice-pass-1", "csrf_token": token},
+    )
+    assert response.headers["Location"].endswith("/assignments/numerical")
+
+
+def test_passwords_are_hashed(app):
+    with app.app_context():
+        user = User.by_username(get_session(), "alice")
+        assert "alice-pass-1" not in user.password_hash
+        assert user.check_password("alice-pass-1")
+
+
+def test_create_and_revoke_token(app, client, auth, bearer):
+    auth.login("alice")
+    page = client.get("/auth/account").get_data(as_text=True)
+    from tests.web.conftest import csrf_from
+
+    response = client.post("/auth/account", data={"name": "laptop", "csrf_token": csrf_from(page)})
+    html = response.get_data(as_text=True)
+    plain = html.split('id="new-token">')[1].split("<")[0]
+    assert plain.startswith("agt_")
+    with app.app_context():
+        row = get_session().query(ApiToken).filter_by(name="laptop").one()
+        assert row.token_hash == hash_token(plain) and plain not in row.token_hash
+        token_id = row.id
+    headers = {"Authorization": f"Bearer {plain}"}
+    assert client.get("/api/v1/me", headers=headers).json["username"] == "alice"
+
+    page = client.get("/auth/account").get_data(as_text=True)
+    client.post(f"/auth/tokens/{token_id}/revoke", data={"csrf_token": csrf_from(page)})
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_cannot_revoke_someone_elses_token(app, client, auth):
+    with app.app_context():
+        bobs = get_session().query(ApiToken).join(User).filter(User.username == "bob").one().id
+    auth.login("alice")
+    token = auth.csrf("/auth/account")
+    assert client.post(f"/auth/tokens/{bobs}/revoke", data={"csrf_token": token}).status_code == 404
