@@ -1,0 +1,7 @@
+# expect-reason: cpu-time
+# attack: spin the CPU forever inside gradient().
+
+
+def gradient(out):
+    while True:
+        pass
