@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -31,7 +31,8 @@ def handle_http_error(error: HTTPException):
     if isinstance(error, CSRFError):
         message = "Your form expired or did not come from this site. Reload the page and retry."
     elif status == 413:
-        message = "That upload is too large."
+        limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
+        message = f"That upload is too large: the limit is {limit} KiB."
     else:
         message = EXPLANATIONS.get(status, error.description)
     page = render_template("errors/error.html", status=status, name=error.name, message=message)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 # A stable, machine-readable code for each HTTP status the API answers with.
@@ -33,6 +33,9 @@ def http_error_response(error: HTTPException):
     """Turn a werkzeug HTTP error into the API's JSON error."""
     status = error.code or 500
     message = error.description or error.name
+    if status == 413:
+        limit = current_app.config["MAX_UPLOAD_BYTES"]
+        message = f"The request is too large: the file limit is {limit} bytes."
     if status == 429:
         message = f"Too many requests: the limit is {error.description}. Try again later."
     response = error_response(status, message)

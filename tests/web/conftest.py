@@ -171,3 +171,43 @@ def bearer(app):
         return {"Authorization": f"Bearer {app.tokens[username]}"}
 
     return headers
+
+
+@pytest.fixture
+def make_submission(app):
+    """Insert a submission row directly (for pages that show stored results)."""
+    from grader.models import Submission, utcnow
+
+    def make(username="alice", slug="numerical", status="graded", result=None, **fields):
+        with app.app_context():
+            session = get_session()
+            submission = Submission(
+                user=User.by_username(session, username),
+                assignment_slug=slug,
+                filename="gradient.py",
+                source=fields.pop("source", "def gradient(out):\n    return {}\n"),
+                status=status,
+                submitted_at=utcnow(),
+                result=result,
+                **fields,
+            )
+            if result is not None:
+                submission.raw_score = submission.score = result.get("score")
+                submission.max_score = result.get("max_score")
+            session.add(submission)
+            session.commit()
+            return submission.id
+
+    return make
+
+
+def result_document(tests: list[dict], score: float | None = None) -> dict:
+    """Build a Gradescope-style result document around the given tests."""
+    return {
+        "score": sum(t.get("score", 0) for t in tests) if score is None else score,
+        "max_score": sum(t.get("max_score", 0) for t in tests),
+        "execution_time": 0.5,
+        "output": "",
+        "tests": tests,
+        "extra_data": {},
+    }

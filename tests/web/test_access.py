@@ -1,0 +1,100 @@
+"""Who may see and do what: owners, other students, instructors, anonymous visitors."""
+
+import pytest
+
+PAGES = ["/submissions/{id}", "/submissions/{id}/status", "/submissions/{id}/source"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize(
+    ("viewer", "status"), [("alice", 200), ("bob", 404), ("prof", 200)]
+)
+def test_submission_pages(client, auth, make_submission, path, viewer, status):
+    submission_id = make_submission("alice")
+    auth.login(viewer)
+    assert client.get(path.format(id=submission_id)).status_code == status
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_submission_pages_need_login(client, make_submission, path):
+    response = client.get(path.format(id=make_submission("alice")))
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+def test_missing_submission_looks_like_a_foreign_one(client, auth, make_submission):
+    foreign = make_submission("bob")
+    auth.login("alice")
+    assert client.get(f"/submissions/{foreign}").status_code == 404
+    assert client.get("/submissions/99999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("viewer", "status"), [("alice", 200), ("bob", 404), ("prof", 200)]
+)
+def test_submission_api(client, bearer, make_submission, viewer, status):
+    submission_id = make_submission("alice")
+    response = client.get(f"/api/v1/submissions/{submission_id}", headers=bearer(viewer))
+    assert response.status_code == status
+    if status == 404:
+        assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("alice", 403), ("prof", 200)])
+def test_instructor_page(client, auth, viewer, status):
+    auth.login(viewer)
+    assert client.get("/instructor/").status_code == status
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("get", "/api/v1/submissions"), ("post", "/api/v1/submissions/{id}/regrade")],
+)
+@pytest.mark.parametrize(("viewer", "status"), [("alice", 403), ("bob", 403)])
+def test_instructor_api_refuses_students(client, bearer, make_submission, method, path,
+                                         viewer, status):
+    url = path.format(id=make_submission("alice"))
+    response = getattr(client, method)(url, headers=bearer(viewer))
+    assert response.status_code == status
+    assert response.json["error"]["code"] == "forbidden"
+
+
+API_ROUTES = [
+    ("get", "/api/v1/me"),
+    ("get", "/api/v1/assignments"),
+    ("get", "/api/v1/assignments/numerical"),
+    ("get", "/api/v1/assignments/numerical/submissions"),
+    ("post", "/api/v1/assignments/numerical/submissions"),
+    ("get", "/api/v1/submissions/1"),
+    ("get", "/api/v1/submissions"),
+    ("post", "/api/v1/submissions/1/regrade"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer agt_not-a-real-token"},
+        {"Authorization": "Basic YWxpY2U6YWxpY2UtcGFzcy0x"},
+        {"Authorization": "Bearer "},
+    ],
+    ids=["none", "bad-token", "basic", "empty"],
+)
+def test_api_needs_a_valid_token(client, method, path, headers):
+    response = getattr(client, method)(path, headers=headers)
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_api_ignores_session_cookies(client, auth):
+    # The API is exempt from CSRF, so it must never act on a browser's cookie.
+    auth.login("alice")
+    assert client.get("/api/v1/me").status_code == 401
+
+
+@pytest.mark.parametrize(("path"), ["/api/v1/openapi.json", "/api/v1/health"])
+def test_public_api_routes(client, path):
+    assert client.get(path).status_code == 200

@@ -1,0 +1,137 @@
+"""Feedback: per-test table, diagnosis, hidden tests, and student text shown as text only."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from grader.feedback import visible_result
+from grader.models import Role, User
+from tests.web.conftest import CourseAssignment, result_document
+
+XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+
+
+def case(name, status="passed", visibility="visible", output="", diagnosis=None, points=1.0):
+    """One test entry of a result document."""
+    entry = {
+        "name": name, "number": name[-1], "status": status, "visibility": visibility,
+        "score": points if status == "passed" else 0.0, "max_score": points, "output": output,
+        "tags": [], "extra_data": {},
+    }
+    if diagnosis:
+        entry["extra_data"]["diagnosis"] = diagnosis
+    return entry
+
+
+DIAGNOSIS = {
+    "category": "wrong_adjoint", "node": "mul(x1,w1)", "op": "mul",
+    "expected": [[1.0, 2.0]], "received": [[1.0, 2.5]], "abs_error": 0.5, "rel_error": 0.2,
+    "hint": "The adjoint of a product multiplies by the other input.",
+}
+
+
+def graded_page(client, auth, make_submission, tests, viewer="alice", slug="numerical", **kw):
+    submission_id = make_submission("alice", slug=slug, result=result_document(tests), **kw)
+    auth.login(viewer)
+    return client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+
+
+def test_score_table_and_diagnosis(client, auth, make_submission):
+    html = graded_page(client, auth, make_submission, [
+        case("test 1"),
+        case("test 2", "failed", output="values differ", diagnosis=DIAGNOSIS),
+    ])
+    assert "1 / 2" in html
+    assert "✓ passed" in html and "✗ failed" in html
+    assert "mul(x1,w1)" in html
+    assert "[[1.0, 2.5]]" in html
+    assert "The adjoint of a product multiplies by the other input." in html
+    assert "values differ" in html
+
+
+@pytest.mark.parametrize("where", ["output", "test_output", "test_name", "diagnosis", "source"])
+def test_student_controlled_text_is_escaped(client, auth, make_submission, where):
+    tests = [case("test 1", "failed",
+                  output=XSS if where == "test_output" else "",
+                  diagnosis={**DIAGNOSIS, "hint": XSS, "received": XSS}
+                  if where == "diagnosis" else None)]
+    if where == "test_name":
+        tests[0]["name"] = XSS
+    result = result_document(tests)
+    if where == "output":
+        result["output"] = XSS
+    kwargs = {"source": f"# {XSS}\nx = '{XSS}'\n"} if where == "source" else {}
+    submission_id = make_submission("alice", result=result, **kwargs)
+    auth.login("alice")
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    fragment = client.get(f"/submissions/{submission_id}/status").json["html"]
+    for body in (page, fragment):
+        assert "<script>alert" not in body
+        assert "<img src=x" not in body
+    assert "&lt;script&gt;" in page  # shown, as text
+    if where != "source":
+        assert "&lt;script&gt;" in fragment
+
+
+def test_error_message_with_html_is_text(client, auth, make_submission):
+    submission_id = make_submission("alice", status="error", error_message=XSS)
+    auth.login("alice")
+    body = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert "<script>alert" not in body
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in body
+
+
+SECRET = "expected 42 for the hidden case"
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date", "after_published"])
+def test_hidden_output_is_withheld_from_students_before_due(client, auth, make_submission,
+                                                            visibility, bearer):
+    tests = [case("test 1"), case("test 2", "failed", visibility=visibility, output=SECRET,
+                                 diagnosis={**DIAGNOSIS, "hint": SECRET})]
+    submission_id = make_submission("alice", result=result_document(tests))
+    auth.login("alice")
+    for url in (f"/submissions/{submission_id}", f"/submissions/{submission_id}/status"):
+        body = client.get(url).get_data(as_text=True)
+        assert SECRET not in body
+        assert "test 2" in body  # the name and outcome stay
+    api = client.get(f"/api/v1/submissions/{submission_id}", headers=bearer("alice")).json
+    hidden = api["result"]["tests"][1]
+    assert hidden["hidden"] is True and hidden["status"] == "failed"
+    assert "output" not in hidden and "extra_data" not in hidden
+    assert SECRET not in str(api)
+
+
+def test_instructors_see_hidden_output(client, auth, make_submission):
+    html = graded_page(client, auth, make_submission,
+                       [case("test 1", "failed", visibility="hidden", output=SECRET)],
+                       viewer="prof")
+    assert SECRET in html
+
+
+def test_after_due_date_tests_open_after_the_due_date():
+    now = datetime.now(UTC)
+    student = User(username="s", role=Role.STUDENT)
+    result = result_document([case("test 1", visibility="after_due_date", output=SECRET),
+                              case("test 2", visibility="hidden", output=SECRET)])
+    before = CourseAssignment("a", "A", due=now + timedelta(days=1))
+    after = CourseAssignment("a", "A", due=now - timedelta(days=1))
+    assert "output" not in visible_result(result, before, student, now)["tests"][0]
+    assert visible_result(result, after, student, now)["tests"][0]["output"] == SECRET
+    assert "output" not in visible_result(result, after, student, now)["tests"][1]
+    assert result["tests"][0]["output"] == SECRET  # the stored document is untouched
+
+
+def test_late_penalty_is_shown(client, auth, make_submission):
+    html = graded_page(client, auth, make_submission, [case("test 1")], slug="backprop",
+                       late_penalty=0.3)
+    assert "late: −30%" in html
+
+
+def test_pending_submission_page_polls(client, auth, make_submission):
+    submission_id = make_submission("alice", status="running", progress="test 3 of 9")
+    auth.login("alice")
+    html = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert 'data-final="false"' in html
+    assert f'data-status-url="/submissions/{submission_id}/status"' in html
+    assert "test 3 of 9" in html
