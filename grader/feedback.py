@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -12,34 +11,25 @@ from grader.models import Submission, User
 if TYPE_CHECKING:
     from grader.assignments import Assignment
 
-# Gradescope's visibility values that hide a test's details from students.
-HIDDEN_ALWAYS = {"hidden", "after_published"}
-HIDDEN_UNTIL_DUE = {"after_due_date"}
-OUTCOME_KEYS = ("name", "number", "score", "max_score", "status", "visibility", "tags")
-
-
-def test_is_revealed(test: dict[str, Any], assignment: Assignment | None, now: datetime) -> bool:
-    """Tell whether a student may read this test's output and diagnosis."""
-    visibility = test.get("visibility") or "visible"
-    if visibility in HIDDEN_ALWAYS:
-        return False
-    if visibility in HIDDEN_UNTIL_DUE:
-        return assignment is not None and after_due(assignment, now)
-    return True
-
 
 def visible_result(
     result: dict[str, Any] | None, assignment: Assignment | None, viewer: User, now: datetime
 ) -> dict[str, Any] | None:
-    """Return the result document as viewer may see it: hidden tests reduced to their outcome."""
+    """Return the result document as viewer may see it: hidden tests reduced to their outcome.
+
+    The grading package owns the rule (Gradescope's visibility semantics); this applies it
+    to students and marks the withheld tests so pages can say why they show no details.
+    """
     if result is None or viewer.is_instructor:
         return result
-    shown = copy.deepcopy(result)
-    shown["tests"] = [
-        test if test_is_revealed(test, assignment, now)
-        else {key: test[key] for key in OUTCOME_KEYS if key in test} | {"hidden": True}
-        for test in shown.get("tests", [])
-    ]
+    from grader.grading import student_view
+
+    revealed = assignment is not None and after_due(assignment, now)
+    shown = student_view(result, after_due_date=revealed)
+    for test in shown["tests"]:
+        visibility = test.get("visibility")
+        if not (visibility == "visible" or (visibility == "after_due_date" and revealed)):
+            test["hidden"] = True
     return shown
 
 

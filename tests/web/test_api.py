@@ -1,0 +1,173 @@
+"""The JSON API: OpenAPI accuracy, submitting, status, errors, instructor routes."""
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from grader.db import get_session
+from grader.models import Grading, Submission
+from tests.web.conftest import result_document
+
+GOOD = b"def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
+
+
+def post_file(client, headers, payload=GOOD, slug="numerical", field="file"):
+    return client.post(
+        f"/api/v1/assignments/{slug}/submissions",
+        data={field: (io.BytesIO(payload), "numerical.py")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+
+
+def test_openapi_document_matches_the_routes(app, client):
+    document = client.get("/api/v1/openapi.json").json
+    assert document["openapi"].startswith("3.")
+    documented = {
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api."):
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert documented == served
+    for path, operations in document["paths"].items():
+        for operation in operations.values():
+            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            assert names == set(re.findall(r"{(\w+)}", path)), path
+            assert all(re.fullmatch(r"[1-5]\d\d", code) for code in operation["responses"])
+
+
+def test_openapi_refs_resolve(client):
+    document = client.get("/api/v1/openapi.json").json
+    refs = set(re.findall(r'"\$ref": "#/components/schemas/(\w+)"', str(document).replace(
+        "'", '"')))
+    assert refs <= set(document["components"]["schemas"])
+
+
+def test_list_assignments(client, bearer, make_submission):
+    make_submission("alice", slug="numerical", result=result_document(
+        [{"name": "t", "status": "passed", "score": 4.0, "max_score": 10.0}]))
+    data = client.get("/api/v1/assignments", headers=bearer("alice")).json
+    slugs = [a["slug"] for a in data["assignments"]]
+    assert slugs == ["numerical", "backprop", "autodiff"]
+    first = data["assignments"][0]
+    assert first["submit_file"] == "numerical.py"
+    assert first["best_score"] == 4.0
+    assert first["due"].endswith("+00:00")
+
+
+def test_submit_then_poll(app, client, bearer):
+    response = post_file(client, bearer("alice"))
+    assert response.status_code == 201
+    body = response.json
+    assert set(body) >= {"id", "status", "url"}
+    assert body["status"] == "queued"
+    assert response.headers["Location"] == body["url"]
+    poll = client.get(body["url"], headers=bearer("alice")).json
+    assert poll["id"] == body["id"]
+    assert poll["status"] == "queued"
+    assert poll["result"] is None
+    listed = client.get("/api/v1/assignments/numerical/submissions", headers=bearer("alice"))
+    assert [s["id"] for s in listed.json["submissions"]] == [body["id"]]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "status", "code"),
+    [
+        (GOOD, "upload", 400, "missing_file"),
+        (b"\xff\xfe\x00binary", "file", 400, "not_utf8"),
+        (b"this is : not python(", "file", 400, "syntax_error"),
+        (b"", "file", 400, "empty"),
+        (b"# x\n" * 17000, "file", 413, "too_large"),
+        (b"# x\n" * 60000, "file", 413, "too_large"),
+    ],
+)
+def test_bad_uploads(app, client, bearer, payload, field, status, code):
+    response = post_file(client, bearer("alice"), payload, field=field)
+    assert response.status_code == status
+    assert response.json["error"]["code"] == code
+    assert response.json["error"]["message"]
+    with app.app_context():
+        assert get_session().scalars(select(Submission)).all() == []
+
+
+def test_unknown_assignment(client, bearer):
+    response = post_file(client, bearer("alice"), slug="nope")
+    assert response.status_code == 404
+    assert response.json["error"]["code"] == "not_found"
+
+
+def test_closed_assignment(client, bearer):
+    response = post_file(client, bearer("alice"), slug="autodiff")
+    assert response.status_code == 403
+    assert response.json["error"]["code"] == "closed"
+
+
+def test_submission_rate_limit(app, client, bearer):
+    app.config["SUBMIT_RATE_LIMIT"] = "2 per minute"
+    assert post_file(client, bearer("alice")).status_code == 201
+    assert post_file(client, bearer("alice")).status_code == 201
+    response = post_file(client, bearer("alice"))
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "rate_limited"
+    assert "Retry-After" in response.headers
+    assert post_file(client, bearer("bob")).status_code == 201  # limits are per account
+
+
+def test_method_not_allowed_is_json(client, bearer):
+    response = client.delete("/api/v1/assignments", headers=bearer("alice"))
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
+
+
+def test_unknown_api_path_is_json(client):
+    response = client.get("/api/v1/nothing")
+    assert response.status_code == 404
+    assert response.json == {"error": {"code": "not_found", "message": response.json["error"][
+        "message"]}}
+
+
+def test_instructor_lists_everyone(client, bearer, make_submission):
+    make_submission("alice")
+    make_submission("bob", status="queued")
+    data = client.get("/api/v1/submissions", headers=bearer("prof")).json
+    assert {s["user"] for s in data["submissions"]} == {"alice", "bob"}
+    queued = client.get("/api/v1/submissions?status=queued", headers=bearer("prof")).json
+    assert [s["user"] for s in queued["submissions"]] == ["bob"]
+    bad = client.get("/api/v1/submissions?status=lost", headers=bearer("prof"))
+    assert bad.status_code == 400
+
+
+def test_regrade_keeps_earlier_gradings(app, client, bearer, make_submission):
+    submission_id = make_submission("alice", result=result_document([]))
+    with app.app_context():
+        session = get_session()
+        session.add(Grading(submission_id=submission_id, attempt=1, token="t-1",
+                            status="graded", result=result_document([])))
+        session.commit()
+    url = f"/api/v1/submissions/{submission_id}/regrade"
+    response = client.post(url, headers=bearer("prof"))
+    assert response.status_code == 202
+    assert client.post(url, headers=bearer("prof")).status_code == 409  # already waiting
+    with app.app_context():
+        submission = get_session().get(Submission, submission_id)
+        assert submission.status == "queued"
+        assert len(submission.gradings) == 1
+
+
+def test_broker_down_still_accepts(app, client, bearer, caplog):
+    # A closed port: publishing fails at once, as when Redis is down.
+    app.extensions["celery"].conf.broker_url = "redis://127.0.0.1:9/0"
+    response = post_file(client, bearer("alice"))
+    assert response.status_code == 201
+    assert response.json["status"] == "queued"
+    with app.app_context():
+        submission = get_session().get(Submission, response.json["id"])
+        assert submission.queued_at is None  # stored, waiting for the sweep
+    assert "Could not queue submission" in caplog.text
