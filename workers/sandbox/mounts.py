@@ -29,12 +29,10 @@ def normalize_guest_path(path: str) -> str:
     """Return the normalized absolute guest path, or raise ValueError."""
     if not isinstance(path, str) or not path.startswith("/") or "\0" in path:
         raise ValueError(f"guest path must be absolute: {path!r}")
-    normalized = posixpath.normpath(path)
-    if normalized.startswith("//"):
-        normalized = normalized[1:]
-    if ".." in normalized.split("/"):
+    if ".." in path.split("/"):
         raise ValueError(f"guest path may not contain '..': {path!r}")
-    return normalized
+    normalized = posixpath.normpath(path)
+    return normalized[1:] if normalized.startswith("//") else normalized
 
 
 def is_within(path: str, parent: str) -> bool:

@@ -25,7 +25,7 @@ from .seccomp_filter import SeccompUnavailable, compiled_filter, filter_pipe
 from .slots import NoFreeSlot, Slot, acquire_slot
 from .staging import staged_runtime
 from .supervise import Supervision, supervise
-from .workspace import Workspace, clear_workspace, prepare_workspace
+from .workspace import Workspace, clear_workspace, prepare_workspace, validate_input_files
 
 log = logging.getLogger("workers.sandbox")
 
@@ -117,6 +117,7 @@ def run_python(script: str, *, mounts: list[Mount], files: dict[str, bytes],
         "args": [str(a) for a in args],
         "env": dict(env or {}),
     }
+    validate_input_files(files)
     if os.geteuid() != 0:
         return sandbox_error("the sandbox must run as root to switch to its slot uids", mode)
     try:

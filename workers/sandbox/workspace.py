@@ -35,11 +35,17 @@ def _checked_relative(name: str) -> PurePosixPath:
     return path
 
 
+def validate_input_files(files: dict[str, bytes]) -> None:
+    """Raise ValueError/TypeError for names that could escape the input dir or non-bytes."""
+    for name, data in files.items():
+        _checked_relative(name)
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"content of {name!r} must be bytes")
+
+
 def _write_inputs(input_dir: Path, files: dict[str, bytes], gid: int) -> None:
     for name, data in files.items():
         relative = _checked_relative(name)
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise TypeError(f"content of {name!r} must be bytes")
         target = input_dir
         for part in relative.parts[:-1]:
             target = target / part
