@@ -101,6 +101,7 @@ def claim(
         return None
 
     token, now = str(uuid.uuid4()), utcnow()
+    attempt, reason = submission.attempts + 1, grading_reason(session, submission)
     taken = session.execute(
         update(Submission)
         .where(
@@ -125,9 +126,9 @@ def claim(
     session.add(
         Grading(
             submission_id=submission_id,
-            attempt=submission.attempts + 1,
+            attempt=attempt,
             token=token,
-            reason=grading_reason(session, submission),
+            reason=reason,
             worker=worker_name(),
             started_at=now,
         )

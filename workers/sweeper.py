@@ -41,7 +41,8 @@ def sweep(session: Session, config) -> dict[str, list[int]]:
         .order_by(Submission.id)
         .limit(BATCH)
     ).all()
-    queued = [sid for sid in waiting if enqueue(session, sid)]
+    candidates = released + [sid for sid in waiting if sid not in released]
+    queued = [sid for sid in candidates if enqueue(session, sid)]
     if released or queued:
         log.info("Sweep released %s from dead runs and queued %s", released, queued)
     return {"released": released, "queued": queued}

@@ -187,7 +187,7 @@ def make_submission(app):
                 filename="gradient.py",
                 source=fields.pop("source", "def gradient(out):\n    return {}\n"),
                 status=status,
-                submitted_at=utcnow(),
+                submitted_at=fields.pop("submitted_at", utcnow()),
                 result=result,
                 **fields,
             )

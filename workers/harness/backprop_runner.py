@@ -24,7 +24,7 @@ def _prepare(case, graph=None, out=None, feed=None):
 def _encode_values(result, index, wanted=None):
     if not isinstance(result, dict):
         return {"not_values": f"gradient() returned {type(result).__name__}, not a dict"}
-    values, problems = {}, []
+    values, problems, not_arrays = {}, [], []
     for key, value in result.items():
         try:
             position = index.get(key)
@@ -36,9 +36,11 @@ def _encode_values(result, index, wanted=None):
             values[str(position)] = graphio.encode_array(value)
         except (TypeError, ValueError):
             problems.append(f"the adjoint of {key.name!r} is a {type(value).__name__}")
+            not_arrays.append(position)
     encoded = {"values": values, "returned_keys": len(result)}
     if problems:
         encoded["not_values"] = "; ".join(problems[:3])
+        encoded["not_arrays"] = not_arrays[:1000]
     return encoded
 
 
@@ -74,6 +76,8 @@ def repeat_case(gradient, case):
     first = _encode_values(first, index)  # encode now: a later call may mutate the arrays
     _, _, copy_out, copy_feed = _prepare(case)
     gradient(copy_out, copy_feed)
+    if "second_feed" in case:  # the third call at another point: cached values must not leak
+        feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["second_feed"].items()}
     second = _encode_values(gradient(out, feed), index)
     return {**first, "second_values": second.get("values", {})}
 
@@ -85,7 +89,15 @@ def growth_case(gradient, case):
         started = time.perf_counter()
         result = gradient(out, feed)
         seconds = time.perf_counter() - started
-        encoded = _encode_values(result, index, set(graph["wrt"]))
+        encoded = _encode_values(result, index, set(graph["wrt"]))  # the first call's answer
+        # Time is the fastest of a few calls; a slow call (over half a second) is not noise.
+        for _ in range(max(1, int(case.get("repeat", 1))) - 1):
+            if seconds > 0.5:
+                break
+            result = None
+            started = time.perf_counter()
+            result = gradient(out, feed)
+            seconds = min(seconds, time.perf_counter() - started)
         runs.append({"nodes": len(nodes), "seconds": seconds, **encoded})
     return {"runs": runs}
 
