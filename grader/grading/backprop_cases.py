@@ -1,0 +1,251 @@
+"""The `backprop` assignment's cases: what goes into the sandbox and how the answer is judged.
+
+The submission computes adjoint values in the sandbox at a point it is given (its
+forward pass needs the values); they come back as arrays and are compared here with
+the reference's adjoints at the same point. The trace of op.vjp calls carries the
+adjoint each node passed on, so an order mistake is told apart from a missing sum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from reference import solutions
+from reference.profiling import measure_memory
+from workers.harness import graphio
+
+from .diagnosis import HINTS, PointValues, diagnose, first_wrong, reference_point
+from .graph_cases import BuiltGraph, GraphCase, build_graph
+from .outcome import Outcome, close, errors, failed, passed, preview
+
+# Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
+# a consumer passed its adjoint on before it was complete.
+_ORDER_SYMPTOMS = {"wrong-value", "adjoint-not-summed", "missing-adjoint", "double-counted"}
+
+
+def _reference_backprop():
+    return solutions.load("backprop")
+
+
+def _decode_values(encoded: dict) -> dict[int, np.ndarray]:
+    return {int(position): graphio.decode_array(value) for position, value in encoded.items()}
+
+
+@dataclass(eq=False)
+class BackpropCase(GraphCase):
+    n_points: int = 1          # the submission sees its point, so one point per case
+    growth_repeat: int = 3     # growth: each size is timed as the fastest of a few calls
+
+    def __post_init__(self):
+        if self.check == "repeat":
+            self.n_points = max(self.n_points, 2)  # the third call runs at a second point
+
+    @cached_property
+    def growth_graphs(self) -> list[BuiltGraph]:
+        return [build_graph(self.build(size)) for size in self.sizes]
+
+    # -- into the sandbox ------------------------------------------------------------
+    @cached_property
+    def _payload(self) -> dict:
+        payload = {"check": self.check, "time_limit": self.time_limit}
+        if self.check == "growth":
+            payload["repeat"] = self.growth_repeat
+            payload["graphs"] = [
+                {"records": g.records, "out": g.out, "wrt": g.variables,
+                 "feed": self.encoded_feed(self.feeds(g, n=1)[0], g)}
+                for g in self.growth_graphs]
+            return payload
+        graph, feeds = self.graph, self.feeds()
+        payload.update(graph=graph.records, out=graph.out, feed=self.encoded_feed(feeds[0]),
+                       trace=self.trace)
+        if self.wrt == "variables" or self.check == "memory":
+            payload["wrt"] = graph.variables
+        if self.check == "repeat":
+            payload["second_feed"] = self.encoded_feed(feeds[1])
+        return payload
+
+    def payload(self) -> dict:
+        return self._payload
+
+    # -- reference computations, once per case (a worker grades many submissions) --------
+    @cached_property
+    def reference_points(self) -> list[tuple[dict, dict, dict]]:
+        """(feed, reference adjoints, partial adjoints) at each point."""
+        graph, backprop = self.graph, _reference_backprop()
+        return [(feed, *reference_point(graph.order, graph.out, feed, backprop))
+                for feed in self.feeds()]
+
+    @cached_property
+    def reference_growth(self) -> list[dict[int, np.ndarray]]:
+        """The variables' adjoints of each growth graph at the point the sandbox was given."""
+        gradient = _reference_backprop().gradient
+        found = []
+        for graph in self.growth_graphs:
+            adjoints = gradient(graph.order[graph.out], self.feeds(graph, n=1)[0])
+            found.append({p: np.asarray(adjoints[graph.order[p]]) for p in graph.variables})
+        return found
+
+    @cached_property
+    def reference_memory(self) -> int:
+        """Peak bytes of the reference's gradient() on this case's graph and point."""
+        graph = build_graph(self.build())  # fresh nodes, as the sandbox has
+        feed = self.feeds(graph, n=1)[0]
+        return measure_memory(_reference_backprop().gradient, graph.order[graph.out],
+                              feed).peak_bytes
+
+    # -- out of the sandbox ------------------------------------------------------------
+    def judge(self, record: dict) -> Outcome:
+        judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
+                 "growth": self._judge_growth, "memory": self._judge_memory}[self.check]
+        return judge(record)
+
+    def _not_a_dict(self, record) -> Outcome | None:
+        if "values" not in record:
+            return failed("wrong-value", "gradient() must return a dict mapping each node to its "
+                          f"adjoint, a numpy array: {record.get('not_values', 'no values')}.",
+                          hint="Return node_to_grad: {node: adjoint array} for every node "
+                               "that out depends on.")
+        return None
+
+    def _check_values(self, encoded: dict, point: int, trace=(), not_arrays=()) -> Outcome | None:
+        """The diagnosis of the first wrong adjoint nearest out at one point, or None."""
+        graph = self.graph
+        _, expected, partials = self.reference_points[point]
+        received = _decode_values(encoded)
+        values = PointValues(graph.order, graph.out, expected, partials, received, list(trace))
+        wrong = first_wrong(values, self.positions_checked())
+        if wrong is None:
+            return None
+        return self._diagnose(values, wrong, set(not_arrays))
+
+    def _diagnose(self, values: PointValues, position: int, not_arrays: set) -> Outcome:
+        node = values.order[position]
+        expected = values.expected[position]
+        got = values.received.get(position)
+        where = {"node": node.name, "op": node.op.name, "expected": preview(expected)}
+        if position in not_arrays:
+            return failed("wrong-value", f"the adjoint of {node.name} is not a numpy array.",
+                          **where, hint="Each adjoint is a numpy array shaped like its node's "
+                                        "value, as op.vjp returns them.")
+        if position == values.out and got is not None:
+            # The adjoint of out is the seed itself, whatever else went wrong.
+            abs_error, rel_error = errors(got, expected)
+            if np.shape(got) != np.shape(expected):
+                detail = (f"it has shape {list(np.shape(got))}, out has shape "
+                          f"{list(np.shape(expected))}")
+            else:
+                detail = "it should be 1 in every element"
+            return failed("wrong-seed", f"the adjoint of out is not ones_like(out): {detail}.",
+                          **where, received=preview(got), abs_error=abs_error,
+                          rel_error=rel_error, hint=HINTS["wrong-seed"])
+        outcome = diagnose(values, position)
+        if outcome.category in _ORDER_SYMPTOMS:
+            early = self._passed_on_early(values, position)
+            if early is not None:
+                consumer = values.order[early]
+                return failed("wrong-order", f"the adjoint of {node.name} is wrong because its "
+                              f"consumer {consumer.name} passed its adjoint on (op.vjp) before "
+                              f"all of {consumer.name}'s own consumers had sent their partial "
+                              "adjoints.", **{k: v for k, v in outcome.diagnosis.items()
+                                              if k not in ("category", "hint")},
+                              early_node=consumer.name, hint=HINTS["wrong-order"])
+        return outcome
+
+    @staticmethod
+    def _passed_on_early(values: PointValues, position: int) -> int | None:
+        """A consumer of ``position`` whose op.vjp ran before one of its own consumers' did,
+        with an adjoint that was not yet right (unknown counts: it was too large to trace)."""
+        first_call: dict[int, int] = {}
+        passed_on: dict[int, np.ndarray | None] = {}
+        for step, (asked, adjoint) in enumerate(values.trace):
+            if asked not in first_call:
+                first_call[asked] = step
+                passed_on[asked] = adjoint
+        for consumer, _ in values.partials.get(position, []):
+            if consumer not in first_call:
+                continue
+            later = [c for c, _ in values.partials.get(consumer, [])
+                     if first_call.get(c, -1) > first_call[consumer]]
+            adjoint = passed_on[consumer]
+            if later and (adjoint is None or consumer not in values.expected
+                          or not close(adjoint, values.expected[consumer])):
+                return consumer
+        return None
+
+    @staticmethod
+    def _trace(record) -> list[tuple[int, np.ndarray | None]]:
+        return [(int(position), None if adjoint is None else graphio.decode_array(adjoint))
+                for position, adjoint in record.get("trace", [])]
+
+    def _judge_adjoints(self, record) -> Outcome:
+        wrong = self._not_a_dict(record) or self._check_values(
+            record["values"], 0, self._trace(record), record.get("not_arrays", []))
+        if wrong is not None:
+            return wrong
+        return passed("every adjoint matches the reference")
+
+    def _judge_repeat(self, record) -> Outcome:
+        wrong = self._not_a_dict(record) or self._check_values(
+            record["values"], 0, (), record.get("not_arrays", []))
+        if wrong is not None:
+            return wrong
+        wrong = self._check_values(record["second_values"], 1)
+        if wrong is not None:
+            return failed("stale-state", "gradient() gave a wrong answer when called again on "
+                          f"the same graph at another point ({wrong.message}) after a correct "
+                          "first call. Keep no state between calls: a module-level dict of "
+                          "values or adjoints leaks into the next call.",
+                          **{k: v for k, v in wrong.diagnosis.items() if k != "category"})
+        return passed("calling gradient() again gives the right adjoints")
+
+    def _judge_growth(self, record) -> Outcome:
+        runs = record["runs"]
+        for run, graph, expected in zip(runs, self.growth_graphs, self.reference_growth):
+            if "values" not in run:
+                return failed("wrong-value", f"on {len(graph.order)} nodes gradient() returned "
+                              f"no dict of adjoints: {run.get('not_values', '')}.")
+            received = _decode_values(run["values"])
+            for position, value in expected.items():
+                got = received.get(position)
+                name = graph.order[position].name
+                if got is None:
+                    return failed("missing-adjoint", f"on {len(graph.order)} nodes there is no "
+                                  f"adjoint for {name}.", node=name,
+                                  hint=HINTS["missing-adjoint"])
+                if not close(got, value):
+                    abs_error, rel_error = errors(got, value)
+                    return failed("wrong-value", f"on {len(graph.order)} nodes the adjoint of "
+                                  f"{name} is wrong.", node=name, expected=preview(value),
+                                  received=preview(got), abs_error=abs_error,
+                                  rel_error=rel_error)
+        small, large = runs[0], runs[-1]
+        size_ratio = large["nodes"] / small["nodes"]
+        time_ratio = large["seconds"] / max(small["seconds"], 1e-4)
+        if large["seconds"] > 0.05 and time_ratio > 3 * size_ratio:
+            return failed("too-slow", f"{size_ratio:.0f}x more nodes took {time_ratio:.0f}x "
+                          f"longer ({small['seconds']:.3f} s -> {large['seconds']:.3f} s): "
+                          "gradient() should take time linear in the graph size.",
+                          hint="Look for membership tests on lists (`node in visited_list`), "
+                               "list.index or list.remove, or a sort redone inside the main "
+                               "loop; use sets and dicts.",
+                          seconds=[small["seconds"], large["seconds"]])
+        return passed(f"{size_ratio:.0f}x more nodes took {time_ratio:.1f}x longer")
+
+    def _judge_memory(self, record) -> Outcome:
+        wrong = self._not_a_dict(record) or self._check_values(
+            record["values"], 0, (), record.get("not_arrays", []))
+        if wrong is not None:
+            return wrong
+        reference = self.reference_memory
+        used = record["memory"]["gradient_peak"]
+        if used > self.memory_ratio * reference + (1 << 20):
+            return failed("memory", f"gradient() peaked at {used / 2**20:.1f} MiB; the reference "
+                          f"needs {reference / 2**20:.1f} MiB.",
+                          hint="Keep one value and one adjoint per node, and drop each node's "
+                               "list of partial adjoints once it is summed; do not copy "
+                               "arrays you only read.",
+                          received_bytes=used, expected_bytes=reference)
+        return passed(f"peak memory {used / max(reference, 1):.1f}x the reference's")
