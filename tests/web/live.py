@@ -1,0 +1,147 @@
+"""Real services for the live tests: a throwaway PostgreSQL database, Redis, Celery workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # a database number of its own, away from others
+
+
+def postgres_or_skip() -> None:
+    """Skip unless PostgreSQL answers (.ci/services.sh starts it)."""
+    try:
+        psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
+    except psycopg.Error as error:
+        pytest.skip(f"PostgreSQL is not reachable: {error}")
+
+
+def redis_or_skip(url: str = REDIS_TEST_URL) -> None:
+    """Skip unless Redis answers."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable: {error}")
+
+
+def create_database() -> tuple[str, Callable[[], None]]:
+    """Create a throwaway database; return its URL and a function that drops it."""
+    name = f"grader_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}", drop
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(check: Callable[[], object], timeout: float, what: str, every: float = 0.2):
+    """Poll check until it returns something truthy; fail the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+class Worker:
+    """A `celery worker` process of our own, in its own process group."""
+
+    def __init__(self, env: dict[str, str], log: Path, *, beat: bool = False,
+                 concurrency: int = 1, name: str = "w1"):
+        self.log = log
+        command = [
+            sys.executable, "-m", "celery", "-A", "workers.make_celery", "worker",
+            "--loglevel", "INFO", "--pool", "prefork", "--concurrency", str(concurrency),
+            "--without-gossip", "--without-mingle", "--without-heartbeat",
+            "--hostname", f"{name}-{uuid.uuid4().hex[:6]}@%h",
+        ]
+        if beat:
+            command += ["--beat", "--schedule", str(log.with_suffix(".beat"))]
+        self.handle = log.open("ab")
+        self.process = subprocess.Popen(
+            command, cwd=REPOSITORY, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(self.ready, 60, f"worker {name} to start (log: {log})")
+
+    def ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise AssertionError(f"worker exited early:\n{self.log.read_text()[-3000:]}")
+        return " ready." in self.log.read_text(errors="replace")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker: main process and pool children."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Ask for a warm shutdown; kill what is left after a while."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        try:  # pool children that outlived their parent
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.handle.close()
+
+
+class RedisServer:
+    """A private redis-server we may stop and start again, as in an outage."""
+
+    def __init__(self, directory: Path):
+        self.port = free_port()
+        self.directory = directory
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", "",
+             "--appendonly", "no", "--dir", str(self.directory)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(self.answers, 10, "redis-server to start")
+
+    def answers(self) -> bool:
+        try:
+            return redis.Redis.from_url(self.url, socket_connect_timeout=0.5).ping()
+        except redis.RedisError:
+            return False
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)

@@ -1,0 +1,207 @@
+"""Live grading: the API, a real Celery worker, Redis and PostgreSQL (or the embedded broker)."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from grader import create_app
+from grader.db import get_session, upgrade
+from grader.models import Grading, Submission
+from tests.web.conftest import add_accounts
+from tests.web.live import (
+    REDIS_TEST_URL,
+    REPOSITORY,
+    RedisServer,
+    Worker,
+    create_database,
+    postgres_or_skip,
+    redis_or_skip,
+    wait_for,
+)
+
+SOLUTION = (REPOSITORY / "reference" / "solutions" / "autodiff" / "gradient.py").read_text()
+# Sleeping at import keeps the grading running long enough to kill its worker mid-task.
+SLOW_SOLUTION = "import time\ntime.sleep(4)\n" + SOLUTION
+GRADING_TIMEOUT = 120
+
+
+@pytest.fixture
+def live_env(tmp_path, monkeypatch, password_hashes):
+    """Environment shared by the in-process web app and the worker processes."""
+    postgres_or_skip()
+    database_url, drop = create_database()
+    upgrade(database_url)
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_TEST_URL,
+        "CELERY_QUEUE": f"grading-test-{uuid.uuid4().hex[:8]}",  # no other run's jobs
+        "GRADER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-only-secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "HEARTBEAT_SECONDS": "1",
+        "HEARTBEAT_STALE_SECONDS": "4",
+        "SWEEP_SECONDS": "1",
+        "UNQUEUED_STALE_SECONDS": "1",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    yield env
+    drop()
+
+
+def start_web(env, password_hashes):
+    """Create the web app for env, with the usual accounts."""
+    app = create_app({"TESTING": True, "SERVER_NAME": "grader.test"})
+    app.tokens = add_accounts(app, password_hashes)
+    return app
+
+
+def submit(client, app, source: str, user: str = "alice") -> int:
+    response = client.post(
+        "/api/v1/assignments/autodiff/submissions",
+        data={"file": (io.BytesIO(source.encode()), "gradient.py")},
+        headers={"Authorization": f"Bearer {app.tokens[user]}"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201, response.json
+    return response.json["id"]
+
+
+def poll(client, app, submission_id: int, user: str = "alice") -> dict:
+    headers = {"Authorization": f"Bearer {app.tokens[user]}"}
+    return client.get(f"/api/v1/submissions/{submission_id}", headers=headers).json
+
+
+def row(app, submission_id: int) -> Submission:
+    with app.app_context():
+        session = get_session()
+        submission = session.get(Submission, submission_id)
+        session.expunge(submission)
+        return submission
+
+
+def gradings(app, submission_id: int) -> list[tuple[str, float | None]]:
+    with app.app_context():
+        return [(g.status, g.score) for g in get_session().scalars(
+            select(Grading).where(Grading.submission_id == submission_id).order_by(Grading.id))]
+
+
+def graded(client, app, submission_id: int) -> dict:
+    """Wait until the API reports a final status, and return its answer."""
+    return wait_for(
+        lambda: (doc := poll(client, app, submission_id))["status"] in ("graded", "error") and doc,
+        GRADING_TIMEOUT, f"submission {submission_id} to be graded",
+    )
+
+
+@pytest.fixture
+def worker_factory(tmp_path):
+    started: list[Worker] = []
+
+    def start(env, **kwargs) -> Worker:
+        worker = Worker({**os.environ, **env}, tmp_path / f"worker{len(started)}.log", **kwargs)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def test_submit_grade_and_store(live_env, password_hashes, worker_factory):
+    redis_or_skip()
+    worker_factory(live_env)
+    app = start_web(live_env, password_hashes)
+    client = app.test_client()
+    submission_id = submit(client, app, SOLUTION)
+    answer = graded(client, app, submission_id)
+    assert answer["status"] == "graded"
+    assert answer["result"]["score"] == answer["result"]["max_score"] > 0
+    assert answer["score"] == answer["result"]["score"]
+    stored = row(app, submission_id)
+    assert stored.result["tests"] and stored.started_at and stored.finished_at
+    assert stored.submitted_at <= stored.queued_at <= stored.started_at <= stored.finished_at
+    assert gradings(app, submission_id) == [("graded", answer["result"]["score"])]
+
+
+def test_worker_child_killed_mid_task_grades_exactly_once(live_env, password_hashes,
+                                                           worker_factory):
+    redis_or_skip()
+    worker_factory(live_env)
+    app = start_web(live_env, password_hashes)
+    client = app.test_client()
+    submission_id = submit(client, app, SLOW_SOLUTION)
+    wait_for(lambda: row(app, submission_id).status == "running", 60, "grading to start")
+    child = int(row(app, submission_id).claimed_by.rsplit(":", 1)[1])
+    os.kill(child, signal.SIGKILL)  # the pool process running the task dies mid-grading
+
+    answer = graded(client, app, submission_id)
+    assert answer["status"] == "graded"
+    assert answer["result"]["score"] == answer["result"]["max_score"]
+    assert [status for status, _ in gradings(app, submission_id)] == ["lost", "graded"]
+    assert row(app, submission_id).attempts == 2
+
+
+def test_whole_worker_killed_then_another_takes_over(live_env, password_hashes,
+                                                      worker_factory):
+    redis_or_skip()
+    first = worker_factory(live_env, name="doomed")
+    app = start_web(live_env, password_hashes)
+    client = app.test_client()
+    submission_id = submit(client, app, SLOW_SOLUTION)
+    wait_for(lambda: row(app, submission_id).status == "running", 60, "grading to start")
+    first.kill()  # the machine dies: nobody is left to requeue the message
+    worker_factory(live_env, beat=True, name="rescuer")  # its sweep finds the silent claim
+
+    answer = graded(client, app, submission_id)
+    assert answer["status"] == "graded"
+    assert [status for status, _ in gradings(app, submission_id)] == ["lost", "graded"]
+
+
+def test_redis_outage_loses_nothing(live_env, password_hashes, worker_factory, tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    env = {**live_env, "REDIS_URL": server.url}
+    os.environ["REDIS_URL"] = server.url
+    try:
+        worker_factory(env, beat=True, concurrency=2)
+        app = start_web(env, password_hashes)
+        client = app.test_client()
+        server.stop()  # Redis goes down while students keep submitting
+        during = [submit(client, app, SOLUTION, user) for user in ("alice", "bob")]
+        for submission_id in during:
+            assert poll(client, app, submission_id)["status"] == "queued"
+            assert row(app, submission_id).queued_at is None
+        server.start()  # back, empty: the sweep must queue what arrived meanwhile
+        for submission_id in during:
+            assert graded(client, app, submission_id)["status"] == "graded"
+            assert [s for s, _ in gradings(app, submission_id)] == ["graded"]
+    finally:
+        server.stop()
+
+
+def test_embedded_broker_needs_no_server(tmp_path, monkeypatch, password_hashes,
+                                         worker_factory):
+    """`make run` mode: SQLite database, kombu's SQLAlchemy transport, no Redis."""
+    instance = tmp_path / "instance"
+    env = {"GRADER_INSTANCE_PATH": str(instance), "SECRET_KEY": "test-only-secret"}
+    for name in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_QUEUE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_QUEUE")}
+    instance.mkdir()
+    upgrade(f"sqlite:///{instance / 'grader.sqlite'}")
+    app = start_web(env, password_hashes)
+    assert app.config["CELERY_BROKER_URL"].startswith("sqla+sqlite:///")
+    worker_factory(env)
+    client = app.test_client()
+    submission_id = submit(client, app, SOLUTION)
+    assert graded(client, app, submission_id)["status"] == "graded"
