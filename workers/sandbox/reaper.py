@@ -8,30 +8,33 @@ import time
 import warnings
 
 
+def _uid_and_state(pid: str) -> tuple[list[bytes], bytes] | None:
+    try:
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None  # exited while we looked
+    try:
+        head = os.read(fd, 1024)  # State and Uid sit in the first few lines
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    state = head.partition(b"\nState:")[2].lstrip()[:1]
+    uids = head.partition(b"\nUid:")[2].partition(b"\n")[0].split()
+    return uids, state
+
+
 def processes_of_uid(uid: int) -> list[int]:
     """Host pids whose real, effective or saved uid is `uid`, zombies excluded."""
+    wanted = str(uid).encode()
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
-        try:
-            with open(f"/proc/{name}/status", "rb") as status:
-                text = status.read()
-        except OSError:
-            continue  # exited while we looked
-        fields = _status_fields(text)
-        uids = fields.get(b"Uid", b"").split()
-        if str(uid).encode() in uids[:3] and not fields.get(b"State", b"").startswith(b"Z"):
+        seen = _uid_and_state(name)
+        if seen and wanted in seen[0][:3] and seen[1] != b"Z":
             found.append(int(name))
     return found
-
-
-def _status_fields(text: bytes) -> dict[bytes, bytes]:
-    fields = {}
-    for line in text.splitlines():
-        key, _, value = line.partition(b":")
-        fields[key] = value.strip()
-    return fields
 
 
 def _kill_all_as(uid: int) -> None:
@@ -57,9 +60,11 @@ def kill_uid(uid: int, patience: float = 5.0) -> bool:
     """SIGKILL everything running as `uid`; return True once nothing of it is left."""
     deadline = time.monotonic() + patience
     while True:
+        # kill(-1) walks the task list under the lock fork needs, and a task with SIGKILL
+        # pending cannot fork: one sweep dooms the whole tree, even one hopping pids.
         _kill_all_as(uid)
         if not processes_of_uid(uid):
             return True
         if time.monotonic() > deadline:
             return False
-        time.sleep(0.01)  # a fork bomb may have forked between the kill and the scan
+        time.sleep(0.002)  # dying tasks may still show until the kernel reaps them

@@ -84,22 +84,30 @@ def _result(seen: Supervision, files: dict[str, bytes], mode: str,
 
 def _run_in_slot(mode: str, state: Path, slot: Slot, files: dict[str, bytes], limits: Limits,
                  started_at: float, **run) -> SandboxResult:
-    kill_uid(slot.uid)  # whatever a crashed worker left running under this uid
+    if not slot.was_clean:
+        kill_uid(slot.uid)  # whatever a crashed worker left running under this uid
     workspace = prepare_workspace(state, slot, files, limits, private_tmp=mode == FALLBACK)
     try:
-        launch = _launch(mode, state, host_runtime(), workspace, slot, limits=limits, **run)
         try:
-            seen = supervise(launch.proc, launch.started_fd, limits.wall_seconds,
-                             limits.output_bytes, launch.kill_tree, started_at)
+            launch = _launch(mode, state, host_runtime(), workspace, slot, limits=limits, **run)
+            try:
+                seen = supervise(launch.proc, launch.started_fd, limits.wall_seconds,
+                                 limits.output_bytes, launch.kill_tree, started_at)
+            finally:
+                os.close(launch.started_fd)
+                launch.proc.stdout.close()
+                launch.proc.stderr.close()
         finally:
-            os.close(launch.started_fd)
-            launch.proc.stdout.close()
-            launch.proc.stderr.close()
-        kill_uid(slot.uid)  # after every run, nothing of the slot may survive
+            # After every run nothing of the slot may survive, and nothing may still be
+            # writing into the output dir while we read it.
+            reaped = kill_uid(slot.uid)
         outputs = collect_output_files(workspace.output_dir, limits.result_bytes)
     finally:
-        kill_uid(slot.uid)
         clear_workspace(workspace.root)
+    if reaped:
+        slot.mark_clean()
+    else:
+        log.error("processes of sandbox uid %d survived SIGKILL", slot.uid)
     return _result(seen, outputs, mode, limits)
 
 

@@ -19,16 +19,26 @@ from pathlib import Path
 
 from .config import ensure_private_dir
 
+_CLEAN = b"clean"
+_DIRTY = b"dirty"
+
 
 class NoFreeSlot(RuntimeError):
     """Every uid of the pool stayed busy for the whole waiting period."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Slot:
     """A uid (and gid of the same number) reserved for one run."""
 
     uid: int
+    lock_fd: int
+    # False when the previous holder died mid-run: its processes and files may remain.
+    was_clean: bool = True
+
+    def mark_clean(self) -> None:
+        """Record that this run left nothing behind, so the next holder may skip cleaning."""
+        os.pwrite(self.lock_fd, _CLEAN, 0)
 
     @property
     def gid(self) -> int:
@@ -58,7 +68,9 @@ def acquire_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> I
             fd = _try_lock(lock_dir / f"{uid}.lock")
             if fd is not None:
                 try:
-                    yield Slot(uid)
+                    was_clean = os.pread(fd, len(_CLEAN), 0) == _CLEAN
+                    os.pwrite(fd, _DIRTY, 0)
+                    yield Slot(uid, fd, was_clean)
                 finally:
                     os.close(fd)
                 return
