@@ -38,7 +38,14 @@ class AutodiffCase(GraphCase):
         return [build_graph(self.build(size)) for size in self.sizes]
 
     # -- into the sandbox ------------------------------------------------------------
+    @cached_property
+    def _payload(self) -> dict:
+        return self._make_payload()
+
     def payload(self) -> dict:
+        return self._payload
+
+    def _make_payload(self) -> dict:
         payload = {"check": self.check, "time_limit": self.time_limit}
         if self.check == "growth":
             payload["graphs"] = [{"records": g.records, "out": g.out, "wrt": g.variables}
@@ -76,14 +83,37 @@ class AutodiffCase(GraphCase):
         nodes = graphio.deserialize(record["records"], known=self.graph.order)
         return nodes, {int(k): nodes[v] for k, v in record[key].items()}
 
+    @cached_property
+    def reference_points(self) -> list[tuple[dict, dict, dict]]:
+        """(feed, reference adjoints, partial adjoints) at each point, computed once."""
+        graph, backprop = self.graph, _reference_backprop()
+        return [(feed, *reference_point(graph.order, graph.out, feed, backprop))
+                for feed in self.feeds()]
+
+    @cached_property
+    def reference_growth_sizes(self) -> list[int]:
+        return [gradient_graph_size(g.order[g.out]) for g in self.growth_graphs]
+
+    @cached_property
+    def reference_graph_size(self) -> int:
+        return gradient_graph_size(self.graph.order[self.graph.out])
+
+    @cached_property
+    def reference_memory(self) -> tuple[int, int]:
+        """Peak bytes of the reference's gradient() and of evaluating its variables' adjoints."""
+        graph = build_graph(self.build())  # fresh nodes, so nothing is cached on them
+        out = graph.order[graph.out]
+        feed = self.feeds(graph, n=1)[0]  # the same point the sandbox was given
+        gradient = measure_memory(_reference_gradient(), out)
+        wanted = [gradient.result[graph.order[p]] for p in graph.variables]
+        return gradient.peak_bytes, measure_memory(ad.evaluate, wanted, feed).peak_bytes
+
     def _judge_adjoint_values(self, adjoint_nodes: dict, trace) -> Outcome | None:
         graph, wanted = self.graph, self.positions_checked()
-        backprop = _reference_backprop()
         positions = list(adjoint_nodes)
-        for feed in self.feeds():
+        for feed, expected, partials in self.reference_points:
             received = dict(zip(positions, ad.evaluate([adjoint_nodes[p] for p in positions],
                                                        feed)))
-            expected, partials = reference_point(graph.order, graph.out, feed, backprop)
             point = PointValues(graph.order, graph.out, expected, partials, received, trace)
             wrong = first_wrong(point, wanted)
             if wrong is not None:
@@ -98,7 +128,7 @@ class AutodiffCase(GraphCase):
             return wrong
         if self.max_graph_ratio is not None:
             size = len(ad.topological_sort(adjoint_nodes.values()))
-            reference = gradient_graph_size(self.graph.order[self.graph.out])
+            reference = self.reference_graph_size
             if size > self.max_graph_ratio * reference + 20:
                 return failed("exponential-graph",
                               f"the gradient graph has {size} nodes; the reference builds "
@@ -149,8 +179,7 @@ class AutodiffCase(GraphCase):
 
     def _judge_growth(self, record) -> Outcome:
         runs = record["runs"]
-        for run, graph in zip(runs, self.growth_graphs):
-            reference = gradient_graph_size(graph.order[graph.out])
+        for run, reference in zip(runs, self.reference_growth_sizes):
             if run["gradient_nodes"] > (self.max_graph_ratio or 4) * reference + 20:
                 return failed("exponential-graph", f"on {run['nodes']} nodes the gradient graph "
                               f"has {run['gradient_nodes']} nodes; the reference builds "
@@ -173,17 +202,12 @@ class AutodiffCase(GraphCase):
         wrong = self._judge_adjoint_values(adjoint_nodes, [])
         if wrong is not None:
             return wrong
-        graph = build_graph(self.build())  # fresh nodes, so nothing is cached on them
-        out = graph.order[graph.out]
-        feed = self.feeds(graph, n=1)[0]  # the same point the sandbox was given
-        ref_gradient = measure_memory(_reference_gradient(), out)
-        wanted = [ref_gradient.result[graph.order[p]] for p in graph.variables]
-        ref_evaluate = measure_memory(ad.evaluate, wanted, feed)
+        gradient_peak, evaluate_peak = self.reference_memory
         used = record["memory"]
         slack = 1 << 20
         for label, got, reference in [
-            ("gradient()", used["gradient_peak"], ref_gradient.peak_bytes),
-            ("evaluating the gradient graph", used["evaluate_peak"], ref_evaluate.peak_bytes),
+            ("gradient()", used["gradient_peak"], gradient_peak),
+            ("evaluating the gradient graph", used["evaluate_peak"], evaluate_peak),
         ]:
             if got > self.memory_ratio * reference + slack:
                 return failed("memory", f"{label} peaked at {got / 2**20:.1f} MiB; the "
@@ -191,5 +215,5 @@ class AutodiffCase(GraphCase):
                               hint="Keep only the adjoints you need; do not copy the graph "
                                    "or store values on nodes.",
                               received_bytes=got, expected_bytes=reference)
-        ratio = used["gradient_peak"] / max(ref_gradient.peak_bytes, 1)
+        ratio = used["gradient_peak"] / max(gradient_peak, 1)
         return passed(f"peak memory {ratio:.1f}x the reference's")

@@ -224,7 +224,9 @@ class BackpropCase(GraphCase):
         small, large = runs[0], runs[-1]
         size_ratio = large["nodes"] / small["nodes"]
         time_ratio = large["seconds"] / max(small["seconds"], 1e-4)
-        if large["seconds"] > 0.05 and time_ratio > 3 * size_ratio:
+        # Linear code measures about size_ratio; quadratic code about size_ratio squared. The
+        # margin absorbs a loaded machine (each size is already the fastest of a few calls).
+        if large["seconds"] > 0.05 and time_ratio > 4 * size_ratio:
             return failed("too-slow", f"{size_ratio:.0f}x more nodes took {time_ratio:.0f}x "
                           f"longer ({small['seconds']:.3f} s -> {large['seconds']:.3f} s): "
                           "gradient() should take time linear in the graph size.",

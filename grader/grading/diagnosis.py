@@ -89,13 +89,13 @@ def diagnose(point: PointValues, position: int) -> Outcome:
         return failed("missing-adjoint", f"node_to_grad has no adjoint for {which}.",
                       **where, expected=preview(expected), hint=HINTS["missing-adjoint"])
     details = {**where, "expected": preview(expected), "received": preview(got)}
-    if np.shape(got) != np.shape(expected):
+    if np.shape(got) != np.shape(expected) and position != point.out:
         return failed("wrong-shape", f"the adjoint of {node.name} has shape {list(np.shape(got))}"
                       f" instead of {list(np.shape(expected))}.", **details,
                       hint=HINTS["wrong-shape"])
     abs_error, rel_error = errors(got, expected)
     details.update(abs_error=abs_error, rel_error=rel_error)
-    category = _category(point, position, got, expected)
+    category = "wrong-seed" if position == point.out else _category(point, position, got, expected)
     consumers = len(point.partials.get(position, []))
     messages = {
         "wrong-seed": "the adjoint of out is not ones_like(out).",
@@ -113,13 +113,22 @@ def diagnose(point: PointValues, position: int) -> Outcome:
 
 
 def _category(point: PointValues, position: int, got, expected) -> str:
-    if position == point.out:
-        return "wrong-seed"
-    partials = [value for _, value in point.partials.get(position, [])]
-    if _asked_before_a_consumer(point, position):
+    consumers = point.partials.get(position, [])
+    partials = [value for _, value in consumers]
+    first_call = _first_calls(point.trace)
+    if _asked_before_a_consumer(first_call, position, consumers):
         return "wrong-order"
-    if len(partials) >= 2 and any(close(got, total) for total in _strict_subset_sums(partials)):
-        return "adjoint-not-summed"
+    if len(partials) >= 2:
+        # In the order the submission visited the consumers: keeping only the last partial
+        # adjoint is a missing sum; summing only the first few is a node passed on too early.
+        by_visit = [value for _, value in
+                    sorted(consumers, key=lambda c: first_call.get(c[0], len(point.trace)))]
+        if close(got, by_visit[-1]):
+            return "adjoint-not-summed"
+        if any(close(got, sum(by_visit[1:k], start=by_visit[0])) for k in range(1, len(by_visit))):
+            return "wrong-order" if first_call else "adjoint-not-summed"
+        if any(close(got, total) for total in _strict_subset_sums(partials)):
+            return "adjoint-not-summed"
     nonzero = not close(expected, np.zeros_like(expected))
     if any(close(got, expected + p) for p in partials) or (
             nonzero and any(close(got, k * expected) for k in (2, 3, 4))):
@@ -129,14 +138,17 @@ def _category(point: PointValues, position: int, got, expected) -> str:
     return "wrong-value"
 
 
-def _asked_before_a_consumer(point: PointValues, position: int) -> bool:
-    first_call = {}
-    for step, (asked, _) in enumerate(point.trace):
+def _first_calls(trace) -> dict[int, int]:
+    first_call: dict[int, int] = {}
+    for step, (asked, _) in enumerate(trace):
         first_call.setdefault(asked, step)
+    return first_call
+
+
+def _asked_before_a_consumer(first_call: dict, position: int, consumers) -> bool:
     if position not in first_call:
         return False
-    consumers = [consumer for consumer, _ in point.partials.get(position, [])]
-    return any(first_call.get(c, -1) > first_call[position] for c in consumers)
+    return any(first_call.get(c, -1) > first_call[position] for c, _ in consumers)
 
 
 def _strict_subset_sums(partials, max_exhaustive: int = 6):
