@@ -131,3 +131,29 @@ def test_guest_paths_in_arguments_are_translated() -> None:
         "import sys\nprint(open(sys.argv[1]).read())",
         files={"cases.json": b"[1, 2]"}, args=["/sandbox/in/cases.json"])
     assert result.stdout == b"[1, 2]\n"
+
+
+def test_landlock_hides_the_host_filesystem(tmp_path) -> None:
+    from workers.sandbox.landlock import abi_version
+
+    assert abi_version() > 0, "this kernel lacks Landlock: the fallback cannot hide host files"
+    canary = tmp_path / "canary.txt"
+    canary.write_text("world-readable host file")
+    canary.chmod(0o644)
+    tmp_path.chmod(0o755)
+    result = run_code(
+        f"""
+        import os
+        def attempt(action):
+            try:
+                action()
+                return "allowed"
+            except PermissionError:
+                return "denied"
+        print(attempt(lambda: open({str(canary)!r}).read()))
+        print(attempt(lambda: open("/etc/passwd").read()))
+        print(attempt(lambda: os.listdir("/")))
+        print(attempt(lambda: open(os.environ["SANDBOX_OUT"] + "/x", "w").write("x")))
+        print(attempt(lambda: open(os.environ["SANDBOX_IN"] + "/main.py").read()))
+        """)
+    assert result.stdout.split() == [b"denied", b"denied", b"denied", b"allowed", b"allowed"]

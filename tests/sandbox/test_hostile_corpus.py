@@ -24,13 +24,13 @@ ATTACKS = sorted(CORPUS.glob("*.py"))
 # propagate (traceback on stderr, exit 1), as a bare harness would let them.
 RUNNER = textwrap.dedent("""
     import importlib.util, json, os, sys
-    sys.path.insert(0, "/sandbox/in/submission")
+    submission = os.path.join(os.environ["SANDBOX_IN"], "submission")
     spec = importlib.util.spec_from_file_location(
-        "gradient", "/sandbox/in/submission/gradient.py")
+        "gradient", os.path.join(submission, "gradient.py"))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     value = module.gradient(None)
-    with open("/sandbox/out/result.json", "w") as handle:
+    with open(os.path.join(os.environ["SANDBOX_OUT"], "result.json"), "w") as handle:
         json.dump({"runner": "done", "gradient": value}, handle, default=repr)
 """).encode()
 
@@ -78,8 +78,11 @@ def test_corpus_covers_the_brief() -> None:
     assert len(ATTACKS) >= 20
 
 
+@pytest.mark.parametrize("mode", ["bubblewrap", "fallback"])
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.stem for a in ATTACKS])
-def test_attack_is_contained(attack: Path, kit: Path, canary: Path, host_listener) -> None:
+def test_attack_is_contained(attack: Path, mode: str, kit: Path, canary: Path, host_listener,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
     numpy_init = Path(numpy.__file__)
     numpy_before = numpy_init.stat().st_mtime_ns
     # A wall-clock attack gets a short wall limit; the others a long one, so that CPU and
@@ -95,7 +98,7 @@ def test_attack_is_contained(attack: Path, kit: Path, canary: Path, host_listene
              "REPO_PATH": str(REPO)},
         python_path=["/sandbox/in/submission"],
     )
-    assert result.isolation == "bubblewrap"
+    assert result.isolation == mode
     assert result.reason == expected_reason(attack), (result.reason, result.stderr[-2000:])
     returned = everything_returned(result)
 

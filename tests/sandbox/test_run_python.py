@@ -48,6 +48,18 @@ def test_normal_program_returns_stdout_files_and_measurements() -> None:
     assert surviving_sandbox_processes() == {}
 
 
+def test_script_runs_as_main_like_python_does() -> None:
+    result = run_code(
+        """
+        import pickle, sys
+        class Point:
+            pass
+        if __name__ == "__main__":
+            print(__file__, sys.argv, type(pickle.loads(pickle.dumps(Point()))).__name__)
+        """, args=["x"])
+    assert result.stdout == b"/sandbox/in/main.py ['/sandbox/in/main.py', 'x'] Point\n"
+
+
 def test_runs_as_a_real_unprivileged_uid_without_capabilities() -> None:
     info = report(run_code(
         """

@@ -2,22 +2,27 @@
 
 No mounts and no namespaces: the guest runs straight on the host filesystem as the slot uid
 (a real setuid, not a namespace mapping), with the rlimits, a seccomp filter that refuses
-sockets (so no network, no Redis, no PostgreSQL), a private working dir, and a parent-death
-signal. Guest paths such as /sandbox/in are translated to the workspace's host paths.
+sockets (so no network, no Redis, no PostgreSQL), a private working dir, a parent-death
+signal and, where the kernel has it, a Landlock ruleset limiting what it may open to the
+runtime, its inputs and its own output and tmp dirs. Guest paths such as /sandbox/in are
+translated to the workspace's host paths.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 from pathlib import Path
 
+from . import landlock
 from .bootstrap import python_command
 from .environment import guest_environment
 from .launch import Launch, spawn
 from .libc import libc
 from .limits import Limits, apply_rlimits
 from .mounts import GUEST_IN, GUEST_LIB, GUEST_OUT, GUEST_TMP, Mount, is_within
+from .runtime import HostRuntime, system_library_dirs
 from .seccomp_filter import build_filter
 from .slots import Slot
 from .staging import StagedRuntime
@@ -45,6 +50,18 @@ def _copy_mounts(mounts: list[Mount], workspace: Workspace, gid: int) -> dict[st
     return copies
 
 
+def _landlock_rules(staged: StagedRuntime, runtime: HostRuntime, workspace: Workspace,
+                    mount_copies: list[Path]) -> list[tuple[Path, int]]:
+    executable = [staged.bin_dir.parent, staged.lib_dir, runtime.numpy_dir,
+                  *([runtime.numpy_libs] if runtime.numpy_libs else []),
+                  *(d.resolve() for d in system_library_dirs())]
+    readable = [workspace.input_dir, *mount_copies, Path("/sys/devices/system/cpu")]
+    return ([(p, landlock.READ_EXEC) for p in executable]
+            + [(p, landlock.READ_ONLY) for p in readable]
+            + [(p, landlock.READ_WRITE) for p in (workspace.output_dir, workspace.tmp_dir)]
+            + [(Path(d), landlock.DEVICE) for d in ("/dev/null", "/dev/zero", "/dev/urandom")])
+
+
 def path_translator(table: dict[str, Path]):
     """A function mapping a guest path (or an argument that is one) to its host path."""
     by_depth = sorted(table.items(), key=lambda item: -item[0].count("/"))
@@ -58,14 +75,14 @@ def path_translator(table: dict[str, Path]):
     return translate
 
 
-def launch_fallback(*, staged: StagedRuntime, mounts: list[Mount], workspace: Workspace,
-                    limits: Limits, slot: Slot, env: dict[str, str] | None, script: str,
-                    args: list[str], python_path: list[str],
-                    started: tuple[int, int]) -> Launch:
-    """Start the guest as the slot uid, confined by rlimits and seccomp only."""
+def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list[Mount],
+                    workspace: Workspace, limits: Limits, slot: Slot,
+                    env: dict[str, str] | None, script: str, args: list[str],
+                    python_path: list[str], started: tuple[int, int]) -> Launch:
+    """Start the guest as the slot uid, confined by rlimits, seccomp and Landlock."""
+    mount_copies = _copy_mounts(mounts, workspace, slot.gid)
     table = {GUEST_IN: workspace.input_dir, GUEST_OUT: workspace.output_dir,
-             GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir,
-             **_copy_mounts(mounts, workspace, slot.gid)}
+             GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir, **mount_copies}
     translate = path_translator(table)
     argv = python_command(str(staged.python), translate(script), [translate(a) for a in args],
                           [translate(p) for p in python_path] + [str(staged.lib_dir)],
@@ -74,14 +91,24 @@ def launch_fallback(*, staged: StagedRuntime, mounts: list[Mount], workspace: Wo
         bin_dir=str(staged.bin_dir), home=str(workspace.tmp_dir),
         out_dir=str(workspace.output_dir), in_dir=str(workspace.input_dir), extra=env,
         ld_library_path=staged.ld_library_path)
-    syscall_filter = build_filter(block_sockets=True)  # built here: the child only loads it
+    # Built here, as root; the child only loads them.
+    syscall_filter = build_filter(block_sockets=True)
+    ruleset = landlock.build_ruleset(
+        _landlock_rules(staged, runtime, workspace, list(mount_copies.values())))
 
     def confine() -> None:
         # Runs in the child after the uid drop, before exec.
         libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         apply_rlimits(limits)
-        syscall_filter.load()  # also sets no_new_privs
+        syscall_filter.load()  # also sets no_new_privs, which Landlock requires
+        if ruleset is not None:
+            landlock.allow(ruleset, Path("/proc/self"), landlock.READ_ONLY)  # the child's own
+            landlock.enforce(ruleset)
 
-    return spawn(argv, started=started, uid=slot.uid, user=slot.uid, group=slot.gid,
-                 extra_groups=[], env=guest_env, cwd=str(workspace.tmp_dir),
-                 preexec_fn=confine)
+    try:
+        return spawn(argv, started=started, uid=slot.uid, user=slot.uid, group=slot.gid,
+                     extra_groups=[], env=guest_env, cwd=str(workspace.tmp_dir),
+                     preexec_fn=confine)
+    finally:
+        if ruleset is not None:
+            os.close(ruleset)

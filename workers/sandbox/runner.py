@@ -62,7 +62,8 @@ def _launch(mode: str, state: Path, runtime: HostRuntime, workspace: Workspace, 
     if mode == BUBBLEWRAP:
         return _launch_bubblewrap(runtime, workspace=workspace, slot=slot, **run)
     log.warning("sandbox run in FALLBACK isolation (no namespaces) as uid %d", slot.uid)
-    return launch_fallback(staged=staged_runtime(runtime, state), workspace=workspace,
+    return launch_fallback(staged=staged_runtime(runtime, state), runtime=runtime,
+                           workspace=workspace,
                            slot=slot, started=started_pipe(), **run)
 
 
