@@ -1,0 +1,19 @@
+"""The `autograder` command: local grading, assignment checks, accounts and remote submission."""
+
+import click
+
+from . import local
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Grade autodiff assignments locally or talk to a grading server."""
+
+
+cli.add_command(local.grade)
+cli.add_command(local.check_assignment)
+cli.add_command(local.assignments)
+
+
+def main():
+    cli()

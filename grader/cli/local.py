@@ -1,0 +1,118 @@
+"""Commands that grade on this machine, in the sandbox: grade, check-assignment, assignments."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from grader.assignments import UnknownAssignment, get_assignment, load_assignments
+
+from .report import print_report
+
+
+def _assignment(slug: str):
+    try:
+        return get_assignment(slug)
+    except UnknownAssignment:
+        known = ", ".join(load_assignments())
+        raise click.UsageError(f"unknown assignment {slug!r} (known: {known})") from None
+
+
+def _source(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise click.UsageError(f"no such file: {path}") from None
+    except (UnicodeDecodeError, IsADirectoryError) as exc:
+        raise click.UsageError(f"cannot read {path} as UTF-8 text: {exc}") from None
+
+
+@click.command()
+@click.argument("assignment")
+@click.argument("file")
+@click.option("--json", "as_json", is_flag=True, help="Print exactly one result document.")
+@click.option("--public-only", is_flag=True, help="Run only the visible tests.")
+def grade(assignment, file, as_json, public_only):
+    """Grade FILE for ASSIGNMENT in the sandbox (exit 0 whenever grading completed)."""
+    from grader.grading import grade_submission
+
+    spec, source = _assignment(assignment), _source(file)
+    if as_json:
+        document = grade_submission(spec.slug, source, public_only=public_only)
+        json.dump(document, sys.stdout)
+        sys.stdout.write("\n")
+        return
+    console = Console(stderr=True)
+    with console.status(f"grading {file} for {spec.title}…") as status:
+        document = grade_submission(spec.slug, source, public_only=public_only,
+                                    progress=lambda message: status.update(message))
+    print_report(document, Console())
+
+
+@click.command("check-assignment")
+@click.argument("assignment")
+def check_assignment(assignment):
+    """Check that the reference scores 100% and that every mutant loses points."""
+    from grader.grading import grade_submission
+
+    spec = _assignment(assignment)
+    console = Console()
+    runs = {"reference": spec.solution, **{p.stem: p for p in spec.mutants()}}
+    documents = {}
+    with console.status("grading…") as status:
+        for name, path in runs.items():
+            status.update(f"grading {name}")
+            documents[name] = grade_submission(spec.slug, path.read_text(encoding="utf-8"))
+    table = Table(title=f"{spec.slug}: which tests catch which mutants")
+    table.add_column("test")
+    for name in runs:
+        table.add_column(name, justify="center")
+    for index, case in enumerate(spec.cases()):
+        cells = []
+        for name in runs:
+            test = documents[name]["tests"][index]
+            cells.append("[green]✓[/]" if test["status"] == "passed" else "[red]✗[/]")
+        table.add_row(case.name, *cells)
+    table.add_row("score", *(f"{documents[n]['score']:g}" for n in runs))
+    console.print(table)
+    problems = []
+    reference = documents["reference"]
+    if reference["score"] != reference["max_score"]:
+        problems.append(f"the reference scores {reference['score']:g} / {reference['max_score']:g}")
+    for name, path in runs.items():
+        if name == "reference":
+            continue
+        if documents[name]["score"] >= reference["max_score"]:
+            problems.append(f"mutant {name} loses no points")
+        expected = _expected_category(path)
+        if expected and expected not in documents[name]["extra_data"]["categories"]:
+            problems.append(f"mutant {name} is never diagnosed as {expected}")
+    for problem in problems:
+        console.print(f"[red]problem:[/] {problem}")
+    if problems:
+        raise SystemExit(1)
+    console.print("[green]the reference scores 100% and every mutant is caught[/]")
+
+
+def _expected_category(path: Path) -> str | None:
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    if first and first[0].startswith("# expect:"):
+        return first[0].split(":", 1)[1].strip()
+    return None
+
+
+@click.command()
+def assignments():
+    """List the assignments."""
+    table = Table()
+    for column in ("slug", "title", "file", "points", "due"):
+        table.add_column(column)
+    for spec in load_assignments().values():
+        due = spec.due.strftime("%Y-%m-%d %H:%M %Z") if spec.due else "-"
+        table.add_row(spec.slug, spec.title, spec.submit_file, f"{spec.points:g}", due)
+    Console().print(table)

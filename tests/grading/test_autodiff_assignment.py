@@ -1,0 +1,144 @@
+"""The `autodiff` assignment graded end to end in the sandbox: reference, mutants, alternatives."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grader.assignments import get_assignment
+from grader.grading import grade_submission, student_view
+from grader.grading.outcome import CATEGORIES
+
+ASSIGNMENT = get_assignment("autodiff")
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("autodiff_*.py"))
+HOSTILE = Path(__file__).parent.parent / "hostile"
+
+
+def expected_category(path: Path) -> str:
+    return path.read_text().splitlines()[0].split(":", 1)[1].strip()
+
+
+@pytest.fixture(scope="module")
+def reference_result():
+    return grade_submission("autodiff", ASSIGNMENT.solution.read_text())
+
+
+def test_reference_scores_full_marks(reference_result):
+    assert reference_result["score"] == reference_result["max_score"] == ASSIGNMENT.points
+    assert len(reference_result["tests"]) >= 25
+    assert all(t["status"] == "passed" for t in reference_result["tests"])
+    assert reference_result["extra_data"]["isolation"] in ("bubblewrap", "fallback")
+    assert set(reference_result["extra_data"]["phases"]) == {"prepare", "run", "check"}
+
+
+def test_result_document_has_gradescope_fields(reference_result):
+    for key in ("score", "execution_time", "output", "tests"):
+        assert key in reference_result
+    for test in reference_result["tests"]:
+        assert {"name", "number", "score", "max_score", "status", "output", "tags",
+                "visibility", "extra_data"} <= set(test)
+        assert test["visibility"] in ("visible", "hidden", "after_due_date")
+    json.dumps(reference_result)  # plain JSON, nothing else
+
+
+@pytest.mark.parametrize("mutant", ASSIGNMENT.mutants(), ids=lambda p: p.stem)
+def test_each_mutant_loses_points_with_its_category(mutant):
+    result = grade_submission("autodiff", mutant.read_text())
+    category = expected_category(mutant)
+    assert category in CATEGORIES
+    assert result["score"] < result["max_score"]
+    failing = [t for t in result["tests"] if t["status"] == "failed"]
+    assert any(category in t["tags"] for t in failing), [t["tags"] for t in failing]
+    for test in failing:
+        assert len(test["tags"]) == 1
+        assert test["extra_data"]["diagnosis"]["category"] == test["tags"][0]
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)
+def test_correct_solutions_written_differently_get_full_marks(alternative):
+    result = grade_submission("autodiff", alternative.read_text())
+    failed = [(t["name"], t["output"]) for t in result["tests"] if t["status"] != "passed"]
+    assert not failed
+    assert result["score"] == result["max_score"]
+
+
+def test_diagnosis_names_the_node_and_the_values():
+    result = grade_submission("autodiff", (ASSIGNMENT.folder / "mutants" / "not_summed.py")
+                              .read_text())
+    test = next(t for t in result["tests"] if t["name"] == "non-leaf used twice")
+    diagnosis = test["extra_data"]["diagnosis"]
+    assert diagnosis["category"] == "adjoint-not-summed"
+    assert diagnosis["node"] and diagnosis["op"]
+    assert diagnosis["expected"]["values"] != diagnosis["received"]["values"]
+    assert diagnosis["abs_error"] > 0 and "sum" in diagnosis["hint"].lower()
+    assert "partial adjoints" in test["output"]
+
+
+def test_syntax_error_and_missing_function_fail_every_test_cleanly():
+    broken = grade_submission("autodiff", "def gradient(out:\n    return {}\n", public_only=True)
+    assert broken["score"] == 0
+    assert {t["tags"][0] for t in broken["tests"]} == {"syntax-error"}
+    assert "line 1" in broken["output"]
+    missing = grade_submission("autodiff", "def grad(out):\n    return {}\n", public_only=True)
+    assert {t["tags"][0] for t in missing["tests"]} == {"missing-function"}
+
+
+def test_an_exception_is_reported_with_the_students_own_frames():
+    source = "def gradient(out):\n    raise ValueError('my <b>bug</b>')\n"
+    result = grade_submission("autodiff", source, public_only=True)
+    test = result["tests"][0]
+    assert test["tags"] == ["exception"]
+    assert "my <b>bug</b>" in test["output"] and "line 2" in test["output"]
+    assert "harness" not in test["output"]
+
+
+def test_student_view_hides_hidden_tests(reference_result):
+    view = student_view(reference_result, after_due_date=False)
+    hidden = [t for t in view["tests"] if t["visibility"] != "visible"]
+    assert hidden
+    for test in hidden:
+        assert test["output"] == "" and test["extra_data"] == {} and test["tags"] == []
+        assert test["status"] == "passed" and test["name"]
+    assert "categories" not in view["extra_data"]
+    shown = student_view(reference_result, after_due_date=True)
+    assert any(t["visibility"] == "after_due_date" for t in shown["tests"]) or all(
+        t["visibility"] != "after_due_date" for t in reference_result["tests"])
+
+
+def test_public_only_runs_only_visible_tests():
+    result = grade_submission("autodiff", ASSIGNMENT.solution.read_text(), public_only=True)
+    assert result["tests"] and all(t["visibility"] == "visible" for t in result["tests"])
+
+
+@pytest.mark.parametrize("name", ["forge_results", "monkeypatch_libs", "pickle_payload",
+                                  "exit_during_import", "kill_parent", "segfault",
+                                  "stack_overflow", "dump_environ", "read_host_files"])
+def test_hostile_submissions_get_a_clean_result_and_the_next_is_graded_normally(name):
+    result = grade_submission("autodiff", (HOSTILE / f"{name}.py").read_text(), public_only=True)
+    assert result["score"] == 0
+    for test in result["tests"]:
+        assert test["status"] == "failed" and len(test["tags"]) == 1
+        assert test["tags"][0] in CATEGORIES
+    after = grade_submission("autodiff", ASSIGNMENT.solution.read_text(), public_only=True)
+    assert after["score"] == after["max_score"]
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "grader.cli", *args], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_grade_json_prints_exactly_one_document():
+    done = run_cli("grade", "autodiff", str(ASSIGNMENT.solution), "--json", "--public-only")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["score"] == document["max_score"]
+
+
+def test_cli_usage_errors_exit_non_zero_with_one_line():
+    done = run_cli("grade", "no-such-assignment", str(ASSIGNMENT.solution))
+    assert done.returncode != 0 and "unknown assignment" in done.stderr
+    done = run_cli("grade", "autodiff", "/no/such/file.py")
+    assert done.returncode != 0 and "no such file" in done.stderr
