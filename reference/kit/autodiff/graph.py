@@ -19,7 +19,7 @@ _node_ids = itertools.count()
 class Node:
     """One vertex of a computation graph."""
 
-    __slots__ = ("inputs", "op", "name", "attrs", "shape", "id", "__weakref__")
+    __slots__ = ("inputs", "op", "_name", "attrs", "shape", "id", "__weakref__")
 
     # numpy must hand `array + node` to Node.__radd__ instead of broadcasting over it.
     __array_ufunc__ = None
@@ -30,8 +30,19 @@ class Node:
         self.inputs = list(inputs)
         self.attrs = dict(attrs or {})
         self.id = next(_node_ids)
-        self.name = name if name is not None else self._default_name()
+        self._name = name
         self.shape = shape
+
+    @property
+    def name(self) -> str:
+        """Readable name for feedback; made on first use, since most nodes never need one."""
+        if self._name is None:
+            self._name = self._default_name()
+        return self._name
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
 
     def _default_name(self) -> str:
         # Leaves are named by their creator; an interior node names its leaf inputs and

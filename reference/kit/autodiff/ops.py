@@ -62,6 +62,8 @@ def _reshaped(shape: tuple[int, ...], new_shape: tuple[int, ...]) -> tuple[int, 
 
 
 def _broadcast_shape(*shapes) -> tuple[int, ...]:
+    if all(shape == shapes[0] for shape in shapes):
+        return tuple(shapes[0])
     try:
         return np.broadcast_shapes(*shapes)
     except ValueError:
