@@ -89,65 +89,96 @@ def _record_exit(proc: subprocess.Popen, result: Supervision, status: int, usage
     result.peak_rss_bytes = usage.ru_maxrss * 1024  # Linux reports KiB
 
 
+class _Supervisor:
+    """The watch loop's state: what is still open, when the guest left, when we killed."""
+
+    def __init__(self, proc: subprocess.Popen, started_fd: int, output_cap: int,
+                 kill_tree: Callable[[], None], started_at: float, deadline: float) -> None:
+        self.proc, self.started_fd, self.output_cap = proc, started_fd, output_cap
+        self.kill_tree, self.started_at, self.deadline = kill_tree, started_at, deadline
+        self.result = Supervision(Stream(output_cap), Stream(output_cap))
+        self.streams = {proc.stdout.fileno(): self.result.stdout,
+                        proc.stderr.fileno(): self.result.stderr}
+        self.watch = _ExitWatch(proc.pid)
+        self.selector = selectors.DefaultSelector()
+        for fd in (*self.streams, started_fd):
+            os.set_blocking(fd, False)
+            self.selector.register(fd, selectors.EVENT_READ)
+        if self.watch.fd is not None:
+            self.selector.register(self.watch.fd, selectors.EVENT_READ)
+        self.killed_at: float | None = None
+        self.exited_at: float | None = None
+
+    def kill(self, flag: str | None = None) -> None:
+        if flag:
+            setattr(self.result, flag, True)
+        if self.killed_at is None:
+            self.killed_at = time.monotonic()
+            self.kill_tree()
+
+    def finished(self) -> bool:
+        return self.exited_at is not None and not self.selector.get_map()
+
+    def enforce_deadlines(self, now: float) -> bool:
+        """Kill when a deadline passed; False once we should stop waiting altogether."""
+        if self.exited_at is None and self.killed_at is None and now >= self.deadline:
+            self.kill("wall_timeout")
+        if self.exited_at is not None and now - self.exited_at > _PIPE_GRACE:
+            self.kill()  # a daemon kept our pipes open after the guest left
+        return self.killed_at is None or now - self.killed_at <= _DRAIN_LIMIT
+
+    def next_timeout(self, now: float) -> float:
+        end = self.deadline if self.killed_at is None else self.killed_at + _DRAIN_LIMIT
+        timeout = max(0.0, end - now)
+        if self.exited_at is not None and self.killed_at is None:
+            timeout = min(timeout, _PIPE_GRACE)
+        interval = self.watch.poll_interval()
+        return timeout if interval is None else min(timeout, interval)
+
+    def on_readable(self, fd: int) -> None:
+        if fd == self.watch.fd:
+            self.selector.unregister(fd)  # the exit itself is reaped in reap_if_exited
+            return
+        try:
+            data = os.read(fd, _CHUNK)
+        except BlockingIOError:
+            return  # woken without data after all
+        if not data:
+            self.selector.unregister(fd)
+        elif fd == self.started_fd:
+            self.result.started = True
+        else:
+            stream = self.streams[fd]
+            stream.take(data)
+            if stream.seen > FLOOD_FACTOR * self.output_cap:
+                self.kill("flooded")
+
+    def reap_if_exited(self) -> None:
+        if self.exited_at is None and (reaped := self.watch.reap(block=False)):
+            self.exited_at = time.monotonic()
+            _record_exit(self.proc, self.result, *reaped, self.started_at)
+
+    def close(self) -> None:
+        self.selector.close()
+        if self.exited_at is None:
+            self.kill()
+            _record_exit(self.proc, self.result, *self.watch.reap(block=True), self.started_at)
+        self.watch.close()
+
+
 def supervise(proc: subprocess.Popen, started_fd: int, wall_seconds: float, output_cap: int,
               kill_tree: Callable[[], None], started_at: float) -> Supervision:
     """Run the guest to its end (or kill it) and return what was seen."""
-    result = Supervision(Stream(output_cap), Stream(output_cap))
-    streams = {proc.stdout.fileno(): result.stdout, proc.stderr.fileno(): result.stderr}
-    watch = _ExitWatch(proc.pid)
-    selector = selectors.DefaultSelector()
-    for fd in (*streams, started_fd):
-        os.set_blocking(fd, False)
-        selector.register(fd, selectors.EVENT_READ)
-    if watch.fd is not None:
-        selector.register(watch.fd, selectors.EVENT_READ)
-    deadline = started_at + wall_seconds
-    killed_at: float | None = None
-    exited_at: float | None = None
-
-    def kill(reason_flag: str | None) -> None:
-        nonlocal killed_at
-        if reason_flag:
-            setattr(result, reason_flag, True)
-        if killed_at is None:
-            killed_at = time.monotonic()
-            kill_tree()
-
+    supervisor = _Supervisor(proc, started_fd, output_cap, kill_tree, started_at,
+                             deadline=started_at + wall_seconds)
     try:
-        while exited_at is None or selector.get_map():
+        while not supervisor.finished():
             now = time.monotonic()
-            if exited_at is None and killed_at is None and now >= deadline:
-                kill("wall_timeout")
-            if exited_at is not None and now - exited_at > _PIPE_GRACE:
-                kill(None)  # a daemon kept our pipes open after the guest left
-            if killed_at is not None and now - killed_at > _DRAIN_LIMIT:
+            if not supervisor.enforce_deadlines(now):
                 break
-            timeout = max(0.0, (deadline if killed_at is None else killed_at + _DRAIN_LIMIT) - now)
-            if exited_at is not None and killed_at is None:
-                timeout = min(timeout, _PIPE_GRACE)
-            interval = watch.poll_interval()
-            for key, _ in selector.select(timeout if interval is None else min(timeout, interval)):
-                fd = key.fd
-                if fd == watch.fd:
-                    selector.unregister(fd)
-                    continue  # reaped below
-                data = os.read(fd, _CHUNK)
-                if not data:
-                    selector.unregister(fd)
-                elif fd == started_fd:
-                    result.started = True
-                else:
-                    stream = streams[fd]
-                    stream.take(data)
-                    if stream.seen > FLOOD_FACTOR * output_cap:
-                        kill("flooded")
-            if exited_at is None and (reaped := watch.reap(block=False)):
-                exited_at = time.monotonic()
-                _record_exit(proc, result, *reaped, started_at)
+            for key, _ in supervisor.selector.select(supervisor.next_timeout(now)):
+                supervisor.on_readable(key.fd)
+            supervisor.reap_if_exited()
     finally:
-        selector.close()
-        if exited_at is None:
-            kill(None)
-            _record_exit(proc, result, *watch.reap(block=True), started_at)
-        watch.close()
-    return result
+        supervisor.close()
+    return supervisor.result
