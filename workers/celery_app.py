@@ -15,15 +15,16 @@ def celery_settings(config: dict) -> dict:
     """Translate the app's config into Celery settings."""
     hard_limit = config["GRADE_HARD_TIME_LIMIT"]
     broker = config["CELERY_BROKER_URL"]
-    transport_options: dict = {
-        # Redis hands an unacknowledged task to another worker after this long, so it must
-        # exceed the longest grading run (else a slow grading would be started twice).
-        "visibility_timeout": max(3600, 4 * hard_limit),
-    }
-    if broker.startswith("redis"):
-        transport_options |= {"socket_connect_timeout": 3, "socket_timeout": 10}
-    if broker.startswith("sqla+"):
-        transport_options["polling_interval"] = 0.2  # the embedded queue is polled: keep it lively
+    transport_options: dict = {}
+    if broker.startswith(("redis", "rediss")):
+        transport_options = {
+            # Redis hands an unacknowledged task to another worker after this long, so it must
+            # exceed the longest grading run (else a slow grading would be started twice).
+            "visibility_timeout": max(3600, 4 * hard_limit),
+            "socket_connect_timeout": 3,
+            "socket_timeout": 10,
+        }
+    # The embedded sqla+sqlite queue takes no options: kombu hands them all to create_engine.
     return {
         "broker_url": broker,
         "broker_transport_options": transport_options,

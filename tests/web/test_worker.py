@@ -32,7 +32,7 @@ GRADING_TIMEOUT = 120
 
 
 @pytest.fixture
-def live_env(tmp_path, monkeypatch, password_hashes):
+def live_env(tmp_path, monkeypatch):
     """Environment shared by the in-process web app and the worker processes."""
     postgres_or_skip()
     database_url, drop = create_database()
@@ -75,7 +75,9 @@ def submit(client, app, source: str, user: str = "alice") -> int:
 
 def poll(client, app, submission_id: int, user: str = "alice") -> dict:
     headers = {"Authorization": f"Bearer {app.tokens[user]}"}
-    return client.get(f"/api/v1/submissions/{submission_id}", headers=headers).json
+    response = client.get(f"/api/v1/submissions/{submission_id}", headers=headers)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.json
 
 
 def row(app, submission_id: int) -> Submission:
@@ -92,12 +94,28 @@ def gradings(app, submission_id: int) -> list[tuple[str, float | None]]:
             select(Grading).where(Grading.submission_id == submission_id).order_by(Grading.id))]
 
 
-def graded(client, app, submission_id: int) -> dict:
+def graded(client, app, submission_id: int, user: str = "alice") -> dict:
     """Wait until the API reports a final status, and return its answer."""
     return wait_for(
-        lambda: (doc := poll(client, app, submission_id))["status"] in ("graded", "error") and doc,
+        lambda: (doc := poll(client, app, submission_id, user))["status"] in ("graded", "error")
+        and doc,
         GRADING_TIMEOUT, f"submission {submission_id} to be graded",
     )
+
+
+@pytest.fixture
+def web(password_hashes):
+    """Start in-process web apps; dispose their database pools afterwards."""
+    apps = []
+
+    def start(env):
+        app = start_web(env, password_hashes)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.extensions["grader.engine"].dispose()
 
 
 @pytest.fixture
@@ -114,10 +132,10 @@ def worker_factory(tmp_path):
         worker.stop()
 
 
-def test_submit_grade_and_store(live_env, password_hashes, worker_factory):
+def test_submit_grade_and_store(live_env, web, worker_factory):
     redis_or_skip()
     worker_factory(live_env)
-    app = start_web(live_env, password_hashes)
+    app = web(live_env)
     client = app.test_client()
     submission_id = submit(client, app, SOLUTION)
     answer = graded(client, app, submission_id)
@@ -130,11 +148,10 @@ def test_submit_grade_and_store(live_env, password_hashes, worker_factory):
     assert gradings(app, submission_id) == [("graded", answer["result"]["score"])]
 
 
-def test_worker_child_killed_mid_task_grades_exactly_once(live_env, password_hashes,
-                                                           worker_factory):
+def test_worker_child_killed_mid_task_grades_exactly_once(live_env, web, worker_factory):
     redis_or_skip()
     worker_factory(live_env)
-    app = start_web(live_env, password_hashes)
+    app = web(live_env)
     client = app.test_client()
     submission_id = submit(client, app, SLOW_SOLUTION)
     wait_for(lambda: row(app, submission_id).status == "running", 60, "grading to start")
@@ -148,11 +165,10 @@ def test_worker_child_killed_mid_task_grades_exactly_once(live_env, password_has
     assert row(app, submission_id).attempts == 2
 
 
-def test_whole_worker_killed_then_another_takes_over(live_env, password_hashes,
-                                                      worker_factory):
+def test_whole_worker_killed_then_another_takes_over(live_env, web, worker_factory):
     redis_or_skip()
     first = worker_factory(live_env, name="doomed")
-    app = start_web(live_env, password_hashes)
+    app = web(live_env)
     client = app.test_client()
     submission_id = submit(client, app, SLOW_SOLUTION)
     wait_for(lambda: row(app, submission_id).status == "running", 60, "grading to start")
@@ -164,30 +180,29 @@ def test_whole_worker_killed_then_another_takes_over(live_env, password_hashes,
     assert [status for status, _ in gradings(app, submission_id)] == ["lost", "graded"]
 
 
-def test_redis_outage_loses_nothing(live_env, password_hashes, worker_factory, tmp_path):
+def test_redis_outage_loses_nothing(live_env, web, worker_factory, tmp_path, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
     env = {**live_env, "REDIS_URL": server.url}
-    os.environ["REDIS_URL"] = server.url
+    monkeypatch.setenv("REDIS_URL", server.url)
     try:
         worker_factory(env, beat=True, concurrency=2)
-        app = start_web(env, password_hashes)
+        app = web(env)
         client = app.test_client()
         server.stop()  # Redis goes down while students keep submitting
-        during = [submit(client, app, SOLUTION, user) for user in ("alice", "bob")]
-        for submission_id in during:
-            assert poll(client, app, submission_id)["status"] == "queued"
+        during = {user: submit(client, app, SOLUTION, user) for user in ("alice", "bob")}
+        for user, submission_id in during.items():
+            assert poll(client, app, submission_id, user)["status"] == "queued"
             assert row(app, submission_id).queued_at is None
         server.start()  # back, empty: the sweep must queue what arrived meanwhile
-        for submission_id in during:
-            assert graded(client, app, submission_id)["status"] == "graded"
+        for user, submission_id in during.items():
+            assert graded(client, app, submission_id, user)["status"] == "graded"
             assert [s for s, _ in gradings(app, submission_id)] == ["graded"]
     finally:
         server.stop()
 
 
-def test_embedded_broker_needs_no_server(tmp_path, monkeypatch, password_hashes,
-                                         worker_factory):
+def test_embedded_broker_needs_no_server(tmp_path, monkeypatch, web, worker_factory):
     """`make run` mode: SQLite database, kombu's SQLAlchemy transport, no Redis."""
     instance = tmp_path / "instance"
     env = {"GRADER_INSTANCE_PATH": str(instance), "SECRET_KEY": "test-only-secret"}
@@ -199,7 +214,7 @@ def test_embedded_broker_needs_no_server(tmp_path, monkeypatch, password_hashes,
            if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_QUEUE")}
     instance.mkdir()
     upgrade(f"sqlite:///{instance / 'grader.sqlite'}")
-    app = start_web(env, password_hashes)
+    app = web(env)
     assert app.config["CELERY_BROKER_URL"].startswith("sqla+sqlite:///")
     worker_factory(env)
     client = app.test_client()
