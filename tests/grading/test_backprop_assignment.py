@@ -1,0 +1,203 @@
+"""The `backprop` assignment graded end to end in the sandbox: reference, mutants, alternatives.
+
+Every submission is graded once (module-scoped fixture, two at a time); the tests then
+read the documents. A few judge-level tests run the harness in-process on purpose-built
+submissions, without the sandbox.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.assignments import KIT_DIR, get_assignment
+from grader.grading import grade_submission
+from grader.grading.outcome import CATEGORIES
+from workers.harness import backprop_runner
+
+ASSIGNMENT = get_assignment("backprop")
+MUTANTS = ASSIGNMENT.mutants()
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("backprop_*.py"))
+SUBMISSIONS = {"reference": ASSIGNMENT.solution,
+               **{f"mutant:{p.stem}": p for p in MUTANTS},
+               **{f"alternative:{p.stem}": p for p in ALTERNATIVES}}
+
+
+def expected_category(path: Path) -> str:
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect:"), path
+    return first.split(":", 1)[1].strip()
+
+
+@pytest.fixture(scope="module")
+def graded() -> dict[str, dict]:
+    cases = ASSIGNMENT.cases()
+    for case in cases:  # build graphs and payloads once, before the threads share them
+        case.payload()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {name: pool.submit(grade_submission, "backprop", path.read_text())
+                   for name, path in SUBMISSIONS.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def failures(document: dict) -> list[tuple[str, list[str], str]]:
+    return [(t["name"], t["tags"], t["output"][:200]) for t in document["tests"]
+            if t["status"] != "passed"]
+
+
+# -- the assignment as a folder --------------------------------------------------------------
+def test_the_folder_is_complete():
+    folder = ASSIGNMENT.folder
+    assert ASSIGNMENT.kind == "backprop" and ASSIGNMENT.entry == "gradient"
+    assert ASSIGNMENT.submit_file == "backprop.py" and ASSIGNMENT.solution.is_file()
+    assert (folder / "README.md").read_text().count("wrong-order") >= 1
+    assert (folder / "starter" / "backprop.py").is_file()
+    assert (folder / "public_tests" / "test_backprop.py").is_file()
+    assert len(MUTANTS) >= 10
+    assert all(expected_category(p) in CATEGORIES for p in MUTANTS)
+
+
+def test_cases_cover_the_assignment():
+    cases = ASSIGNMENT.cases()
+    assert len(cases) >= 15
+    assert {c.visibility for c in cases} == {"visible", "hidden", "after_due_date"}
+    assert {c.check for c in cases} == {"adjoints", "repeat", "growth", "memory"}
+    assert len({c.points for c in cases}) > 1
+    for case in cases:  # one point per case: the submission sees it in feed_dict
+        payload = case.payload()
+        if case.check != "growth":
+            assert payload["feed"] and payload["out"] == case.graph.out
+
+
+# -- grading in the sandbox ------------------------------------------------------------------
+def test_reference_scores_full_marks(graded):
+    document = graded["reference"]
+    assert not failures(document)
+    assert document["score"] == document["max_score"] == ASSIGNMENT.points
+    assert document["extra_data"]["isolation"] in ("bubblewrap", "fallback")
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+def test_each_mutant_loses_points_with_its_category(graded, mutant):
+    document = graded[f"mutant:{mutant.stem}"]
+    category = expected_category(mutant)
+    assert document["score"] < document["max_score"]
+    failing = [t for t in document["tests"] if t["status"] == "failed"]
+    assert any(category in t["tags"] for t in failing), failures(document)
+    for test in failing:
+        assert len(test["tags"]) == 1 and test["tags"][0] in CATEGORIES
+        assert test["extra_data"]["diagnosis"]["category"] == test["tags"][0]
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)
+def test_correct_solutions_written_differently_get_full_marks(graded, alternative):
+    document = graded[f"alternative:{alternative.stem}"]
+    assert not failures(document)
+    assert document["score"] == document["max_score"]
+
+
+def test_wrong_order_names_the_node_that_passed_its_adjoint_on_early(graded):
+    document = graded["mutant:wrong_order"]
+    test = next(t for t in document["tests"] if t["name"] == "diamond")
+    diagnosis = test["extra_data"]["diagnosis"]
+    assert test["tags"] == ["wrong-order"]
+    assert diagnosis["early_node"] == "mul(x,w)"
+    assert diagnosis["expected"]["values"] != diagnosis["received"]["values"]
+
+
+def test_a_missing_sum_is_named_with_the_consumers(graded):
+    document = graded["mutant:adjoint_not_summed"]
+    test = next(t for t in document["tests"] if t["name"] == "non-leaf used twice")
+    assert test["tags"] == ["adjoint-not-summed"]
+    assert test["extra_data"]["diagnosis"]["node"] == "mul_const(x,const=3.0)"
+    assert "2 consumers" in test["output"]
+
+
+def test_only_the_repeat_check_sees_stale_state(graded):
+    document = graded["mutant:stale_state"]
+    assert [name for name, _, _ in failures(document)] == ["same call twice"]
+
+
+def test_a_quadratic_sort_is_too_slow_and_a_linear_one_is_not(graded):
+    slow = next(t for t in graded["mutant:too_slow"]["tests"] if t["name"] == "linear time")
+    assert slow["tags"] == ["too-slow"] and "longer" in slow["output"]
+    fast = next(t for t in graded["reference"]["tests"] if t["name"] == "linear time")
+    assert fast["status"] == "passed"
+
+
+# -- the judge on submissions run in-process (no sandbox) -------------------------------------
+def run_in_process(source: str, case_name: str) -> dict:
+    namespace: dict = {}
+    exec(compile(source, "<submission>", "exec"), namespace)  # test data written here
+    case = next(c for c in ASSIGNMENT.cases() if c.name == case_name)
+    record = backprop_runner.run_case(namespace["gradient"], case.payload())
+    return case.judge(record)
+
+
+def reference_with(line_from: str, line_to: str) -> str:
+    source = ASSIGNMENT.solution.read_text()
+    assert line_from in source
+    return source.replace(line_from, line_to)
+
+
+def test_a_returned_list_is_a_wrong_value():
+    outcome = run_in_process(reference_with("    return adjoints", "    return list(adjoints)"),
+                             "diamond")
+    assert outcome.category == "wrong-value" and "dict" in outcome.message
+
+
+def test_adjoints_that_are_not_arrays_are_wrong_values():
+    source = reference_with("    return adjoints",
+                            "    adjoints[out] = object()\n    return adjoints")
+    outcome = run_in_process(source, "diamond")
+    assert outcome.category == "wrong-value" and "not a numpy array" in outcome.message
+
+
+def test_a_seed_of_the_wrong_shape_is_a_wrong_seed():
+    source = reference_with("partial_adjoints = {out: [np.ones(np.shape(values[out]))]}",
+                            "partial_adjoints = {out: [np.ones(1)]}")
+    outcome = run_in_process(source, "identity")
+    assert outcome.category == "wrong-seed" and "shape" in outcome.message
+
+
+def test_the_reference_passes_in_process():
+    for name in ("identity", "diamond", "same call twice", "memory"):
+        outcome = run_in_process(ASSIGNMENT.solution.read_text(), name)
+        assert outcome.passed, (name, outcome.message)
+
+
+def test_the_point_is_the_one_the_submission_was_given():
+    case = next(c for c in ASSIGNMENT.cases() if c.name == "lecture sigmoid")
+    feed, expected, _ = case.reference_points[0]
+    encoded = case.payload()["feed"]
+    for node, value in feed.items():
+        sent = np.array(encoded[str(case.graph.position[node])]["data"]).reshape(np.shape(value))
+        np.testing.assert_array_equal(sent, value)  # JSON floats round-trip exactly
+    assert np.isclose(expected[case.graph.out], 1.0)
+
+
+# -- the public tests students run ------------------------------------------------------------
+def run_public_tests(tmp_path: Path, solution: Path) -> subprocess.CompletedProcess:
+    shutil.copy(ASSIGNMENT.folder / "public_tests" / "test_backprop.py", tmp_path)
+    shutil.copy(solution, tmp_path / "backprop.py")
+    env = {**os.environ, "PYTHONPATH": str(KIT_DIR)}
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "test_backprop.py"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_public_tests_pass_on_the_reference(tmp_path):
+    done = run_public_tests(tmp_path, ASSIGNMENT.solution)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_public_tests_fail_on_the_starter(tmp_path):
+    done = run_public_tests(tmp_path, ASSIGNMENT.starter_path())
+    assert done.returncode == 1, done.stdout[-2000:]
+    assert " passed" not in done.stdout.splitlines()[-1]
+    assert "NotImplementedError" in done.stdout
