@@ -1,0 +1,107 @@
+"""The `autograder` commands for accounts and remote submission."""
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import cli
+from grader.db import get_session
+from grader.models import User
+from tests.web.live import ServerThread
+
+GOOD = "def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
+
+
+@pytest.fixture
+def cli_env(app, tmp_path, monkeypatch):
+    """Point the commands at the test app's database."""
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("SECRET_KEY", "test-only-secret")
+    return CliRunner()
+
+
+def test_create_user_with_password(app, cli_env):
+    result = cli_env.invoke(cli, ["create-user", "Carol", "--role", "instructor",
+                                  "--password", "carol-pass"])
+    assert result.exit_code == 0, result.output
+    assert "created instructor carol" in result.output
+    assert "carol-pass" not in result.output
+    with app.app_context():
+        carol = User.by_username(get_session(), "carol")
+        assert carol.is_instructor and carol.check_password("carol-pass")
+
+
+def test_create_user_generates_a_password(app, cli_env):
+    result = cli_env.invoke(cli, ["create-user", "dave"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(" ", 1)[1]
+    with app.app_context():
+        dave = User.by_username(get_session(), "dave")
+        assert dave.role == "student" and dave.check_password(password)
+
+
+def test_create_user_refuses_duplicates(cli_env):
+    result = cli_env.invoke(cli, ["create-user", "alice", "--password", "x"])
+    assert result.exit_code == 1
+    assert "exists already" in result.output
+
+
+def test_token_works_against_the_api(app, client, cli_env):
+    result = cli_env.invoke(cli, ["token", "alice"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json["username"] == "alice"
+
+
+def test_token_for_unknown_account(cli_env):
+    result = cli_env.invoke(cli, ["token", "nobody"])
+    assert result.exit_code == 1
+    assert "no account called 'nobody'" in result.output
+
+
+@pytest.fixture
+def http_server(app):
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    yield server
+    server.stop()
+
+
+def test_submit_without_waiting(app, http_server, tmp_path):
+    path = tmp_path / "numerical.py"
+    path.write_text(GOOD)
+    result = CliRunner().invoke(cli, [
+        "submit", "numerical", str(path), "--server", http_server.url,
+        "--token", app.tokens["alice"], "--no-wait", "--json",
+    ])
+    assert result.exit_code == 0, result.output
+    assert '"status": "queued"' in result.output
+
+
+@pytest.mark.parametrize(
+    ("token", "slug", "content", "message"),
+    [
+        ("agt_wrong", "numerical", GOOD, "Invalid token. (HTTP 401)"),
+        (None, "nope", GOOD, "HTTP 404"),
+        (None, "numerical", "def broken(:\n", "not valid Python"),
+    ],
+)
+def test_submit_reports_server_errors(app, http_server, tmp_path, token, slug, content,
+                                      message):
+    path = tmp_path / "numerical.py"
+    path.write_text(content)
+    result = CliRunner().invoke(cli, [
+        "submit", slug, str(path), "--server", http_server.url,
+        "--token", token or app.tokens["alice"],
+    ])
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_submit_to_a_dead_server(tmp_path):
+    path = tmp_path / "numerical.py"
+    path.write_text(GOOD)
+    result = CliRunner().invoke(cli, ["submit", "numerical", str(path), "--server",
+                                      "http://127.0.0.1:9", "--token", "agt_x"])
+    assert result.exit_code == 1
+    assert "cannot reach the server" in result.output
