@@ -10,7 +10,6 @@ translated to the workspace's host paths.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 from . import landlock
 from .bootstrap import python_command
 from .environment import guest_environment
-from .launch import Launch, spawn
+from .launch import Launch, close_fds, spawn, started_pipe
 from .libc import libc
 from .limits import Limits, apply_rlimits
 from .mounts import GUEST_IN, GUEST_LIB, GUEST_OUT, GUEST_TMP, Mount, is_within
@@ -78,15 +77,12 @@ def path_translator(table: dict[str, Path]):
 def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list[Mount],
                     workspace: Workspace, limits: Limits, slot: Slot,
                     env: dict[str, str] | None, script: str, args: list[str],
-                    python_path: list[str], started: tuple[int, int]) -> Launch:
+                    python_path: list[str]) -> Launch:
     """Start the guest as the slot uid, confined by rlimits, seccomp and Landlock."""
     mount_copies = _copy_mounts(mounts, workspace, slot.gid)
     table = {GUEST_IN: workspace.input_dir, GUEST_OUT: workspace.output_dir,
              GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir, **mount_copies}
     translate = path_translator(table)
-    argv = python_command(str(staged.python), translate(script), [translate(a) for a in args],
-                          [translate(p) for p in python_path] + [str(staged.lib_dir)],
-                          started_fd=started[1])
     guest_env = guest_environment(
         bin_dir=str(staged.bin_dir), home=str(workspace.tmp_dir),
         out_dir=str(workspace.output_dir), in_dir=str(workspace.input_dir), extra=env,
@@ -106,9 +102,13 @@ def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list
             landlock.enforce(ruleset)
 
     try:
+        started = started_pipe()
+        argv = python_command(str(staged.python), translate(script),
+                              [translate(a) for a in args],
+                              [translate(p) for p in python_path] + [str(staged.lib_dir)],
+                              started_fd=started[1])
         return spawn(argv, started=started, uid=slot.uid, user=slot.uid, group=slot.gid,
                      extra_groups=[], env=guest_env, cwd=str(workspace.tmp_dir),
                      preexec_fn=confine)
     finally:
-        if ruleset is not None:
-            os.close(ruleset)
+        close_fds(ruleset)

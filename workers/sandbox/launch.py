@@ -27,6 +27,13 @@ def started_pipe() -> tuple[int, int]:
     return read_end, write_end
 
 
+def close_fds(*fds: int | None) -> None:
+    """Close the given fds, skipping None."""
+    for fd in fds:
+        if fd is not None:
+            os.close(fd)
+
+
 def spawn(argv: list[str], *, started: tuple[int, int], uid: int,
           extra_fds: tuple[int, ...] = (), **popen_options) -> Launch:
     """Popen the launcher with piped output; the started pipe's write end goes to the guest."""

@@ -13,7 +13,7 @@ from .classify import classify, decode_status
 from .config import BUBBLEWRAP, FALLBACK, slot_uids, state_dir
 from .environment import guest_environment
 from .fallback import launch_fallback
-from .launch import Launch, spawn, started_pipe
+from .launch import Launch, close_fds, spawn, started_pipe
 from .limits import Limits
 from .mounts import GUEST_LIB, GUEST_TMP, Mount, normalize_guest_path, validate_mounts
 from .outputs import collect_output_files
@@ -44,15 +44,20 @@ def _bubblewrap_seccomp_fd() -> int | None:
 def _launch_bubblewrap(runtime: HostRuntime, mounts: list[Mount], workspace: Workspace,
                        limits: Limits, slot: Slot, env: dict[str, str] | None, script: str,
                        args: list[str], python_path: list[str]) -> Launch:
-    started = started_pipe()
-    argv = python_command(str(runtime.executable), script, args, [*python_path, GUEST_LIB],
-                          started_fd=started[1])
     guest_env = guest_environment(bin_dir=str(runtime.executable.parent), home=GUEST_TMP,
                                   extra=env)
-    seccomp_fd = _bubblewrap_seccomp_fd()
-    command = bubblewrap_command(runtime=runtime, mounts=mounts, workspace=workspace,
-                                 limits=limits, slot=slot, env=guest_env, python_argv=argv,
-                                 seccomp_fd=seccomp_fd)
+    started = started_pipe()
+    seccomp_fd = None
+    try:
+        argv = python_command(str(runtime.executable), script, args,
+                              [*python_path, GUEST_LIB], started_fd=started[1])
+        seccomp_fd = _bubblewrap_seccomp_fd()
+        command = bubblewrap_command(runtime=runtime, mounts=mounts, workspace=workspace,
+                                     limits=limits, slot=slot, env=guest_env,
+                                     python_argv=argv, seccomp_fd=seccomp_fd)
+    except BaseException:
+        close_fds(*started, seccomp_fd)
+        raise
     extra_fds = () if seccomp_fd is None else (seccomp_fd,)
     return spawn(command, started=started, uid=slot.uid, extra_fds=extra_fds, env={})
 
@@ -62,9 +67,8 @@ def _launch(mode: str, state: Path, runtime: HostRuntime, workspace: Workspace, 
     if mode == BUBBLEWRAP:
         return _launch_bubblewrap(runtime, workspace=workspace, slot=slot, **run)
     log.warning("sandbox run in FALLBACK isolation (no namespaces) as uid %d", slot.uid)
-    return launch_fallback(staged=staged_runtime(runtime, state), runtime=runtime,
-                           workspace=workspace,
-                           slot=slot, started=started_pipe(), **run)
+    staged = staged_runtime(runtime, state)
+    return launch_fallback(staged=staged, runtime=runtime, workspace=workspace, slot=slot, **run)
 
 
 def _result(seen: Supervision, files: dict[str, bytes], mode: str,
