@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,42 @@ def test_sees_only_its_own_filesystem(tmp_path: Path) -> None:
     assert seen["site_packages"] == []  # the host interpreter's packages stay hidden
     assert seen["procs"] == ["1"]
     assert (kit / "autodiff.py").read_text() == "KIT = 1\n"
+
+
+@pytest.mark.parametrize("mode", ["bubblewrap", "fallback"])
+def test_mounted_packages_import_by_their_guest_layout(mode: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # The grading pipeline's layout: a kit package under /sandbox/kit, a harness package that
+    # puts its own parent directory on sys.path, arguments naming guest paths.
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", mode)
+    kit = tmp_path / "autodiff"
+    kit.mkdir()
+    (kit / "__init__.py").write_text("NAME = 'kit'\n")
+    harness = tmp_path / "harness"
+    harness.mkdir()
+    (harness / "__init__.py").write_text("")
+    (harness / "kinds.py").write_text("KIND = 'harness'\n")
+    (harness / "run.py").write_text(textwrap.dedent("""
+        import sys
+        from pathlib import Path
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        import autodiff
+        from harness import kinds
+        job = open(sys.argv[1]).read()
+        with open(sys.argv[2], "w") as handle:
+            handle.write(f"{autodiff.NAME} {kinds.KIND} {job}")
+        print(sorted(p.name for p in Path(sys.argv[3]).iterdir()))
+    """))
+    result = run_python(
+        "/sandbox/harness/harness/run.py",
+        args=["/sandbox/in/job.json", "/sandbox/out/results.jsonl", "/sandbox/in/submission"],
+        mounts=[Mount(kit, "/sandbox/kit/autodiff"), Mount(harness, "/sandbox/harness/harness")],
+        files={"job.json": b"{}", "submission/gradient.py": b"def gradient(out): pass\n"},
+        limits=FAST_LIMITS, python_path=["/sandbox/kit"])
+    assert result.isolation == mode
+    assert result.reason is None and result.exit_code == 0, result.stderr
+    assert result.files == {"results.jsonl": b"kit harness {}"}
+    assert result.stdout == b"['gradient.py']\n"
 
 
 def test_has_no_network(host_listener) -> None:

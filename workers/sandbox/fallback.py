@@ -30,31 +30,44 @@ from .workspace import Workspace
 _PR_SET_PDEATHSIG = 1
 
 
-def _copy_mounts(mounts: list[Mount], workspace: Workspace, gid: int) -> dict[str, Path]:
-    # Copies, because the host originals may be unreadable for the slot uid (or writable).
-    target_root = workspace.root / "mounts"
-    target_root.mkdir(mode=0o750)
-    shutil.chown(target_root, 0, gid)
-    copies = {}
-    for index, mount in enumerate(mounts):
-        target = target_root / str(index)
+def _private_dir(path: Path, gid: int) -> None:
+    path.mkdir(mode=0o750, exist_ok=True)
+    shutil.chown(path, 0, gid)
+
+
+def _copy_mounts(mounts: list[Mount], workspace: Workspace,
+                 gid: int) -> tuple[Path, dict[str, Path]]:
+    """Copy each mount to the same guest path under a per-run tree; map its top directory.
+
+    Copies, because the host originals may be unreadable for the slot uid (or writable); the
+    guest layout is kept so that `Path(__file__).parent` and sibling imports work as inside.
+    """
+    guest_root = workspace.root / "guest"
+    _private_dir(guest_root, gid)
+    table = {}
+    for mount in mounts:
+        relative = Path(mount.guest.lstrip("/"))
+        for parent in reversed(relative.parents[:-1]):
+            _private_dir(guest_root / parent, gid)
+        target = guest_root / relative
         if mount.host.is_dir():
-            shutil.copytree(mount.host, target, symlinks=False)
+            shutil.copytree(mount.host, target, symlinks=False, dirs_exist_ok=True)
         else:
             shutil.copyfile(mount.host, target)
         for path in [target, *target.rglob("*")] if target.is_dir() else [target]:
             shutil.chown(path, 0, gid)
             path.chmod(0o750 if path.is_dir() else 0o640)
-        copies[mount.guest] = target
-    return copies
+        top = relative.parts[0]
+        table[f"/{top}"] = guest_root / top
+    return guest_root, table
 
 
 def _landlock_rules(staged: StagedRuntime, runtime: HostRuntime, workspace: Workspace,
-                    mount_copies: list[Path]) -> list[tuple[Path, int]]:
+                    guest_root: Path) -> list[tuple[Path, int]]:
     executable = [staged.bin_dir.parent, staged.lib_dir, runtime.numpy_dir,
                   *([runtime.numpy_libs] if runtime.numpy_libs else []),
                   *(d.resolve() for d in system_library_dirs())]
-    readable = [workspace.input_dir, *mount_copies, Path("/sys/devices/system/cpu")]
+    readable = [workspace.input_dir, guest_root, Path("/sys/devices/system/cpu")]
     return ([(p, landlock.READ_EXEC) for p in executable]
             + [(p, landlock.READ_ONLY) for p in readable]
             + [(p, landlock.READ_WRITE) for p in (workspace.output_dir, workspace.tmp_dir)]
@@ -79,9 +92,9 @@ def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list
                     env: dict[str, str] | None, script: str, args: list[str],
                     python_path: list[str]) -> Launch:
     """Start the guest as the slot uid, confined by rlimits, seccomp and Landlock."""
-    mount_copies = _copy_mounts(mounts, workspace, slot.gid)
-    table = {GUEST_IN: workspace.input_dir, GUEST_OUT: workspace.output_dir,
-             GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir, **mount_copies}
+    guest_root, mount_table = _copy_mounts(mounts, workspace, slot.gid)
+    table = {**mount_table, GUEST_IN: workspace.input_dir, GUEST_OUT: workspace.output_dir,
+             GUEST_LIB: staged.lib_dir, GUEST_TMP: workspace.tmp_dir}
     translate = path_translator(table)
     guest_env = guest_environment(
         bin_dir=str(staged.bin_dir), home=str(workspace.tmp_dir),
@@ -90,7 +103,7 @@ def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list
     # Built here, as root; the child only loads them.
     syscall_filter = build_filter(block_sockets=True)
     ruleset = landlock.build_ruleset(
-        _landlock_rules(staged, runtime, workspace, list(mount_copies.values())))
+        _landlock_rules(staged, runtime, workspace, guest_root))
 
     def confine() -> None:
         # Runs in the child after the uid drop, before exec.
