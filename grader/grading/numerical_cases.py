@@ -276,7 +276,11 @@ class NumericalCase:
         if ratio is not None:
             (big, small), factor = ratio
             expected_factor = (big / small) ** 2
-            if 0.5 <= factor <= 2.0:
+            e_big = float(np.max(np.abs(dict(zip(self.steps, values))[big] - g), initial=0.0))
+            reference_big = float(np.max(np.abs(self.reference_estimates[big] - g), initial=0.0))
+            # An error that stays put is an ignored h only while it is no worse than central
+            # differences at the larger h; a constant factor off (say 2x) stays put as well.
+            if 0.5 <= factor <= 2.0 and e_big <= 2.0 * reference_big:
                 return failed("step-size", f"from h={big:g} to h={small:g} the error did not "
                               f"change ({factor:.1f}x; central differences: about "
                               f"{expected_factor:.0f}x): h is not used as it should be.",

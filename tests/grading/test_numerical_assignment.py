@@ -105,6 +105,14 @@ def test_each_mutant_loses_points_with_its_category(graded, mutant):
         assert test["extra_data"]["diagnosis"]["category"] == test["tags"][0]
 
 
+@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
+def test_each_mutant_is_diagnosed_with_its_category_wherever_it_fails(graded, mutant):
+    # One mistake, one name: a constant factor off is not an ignored h, and so on.
+    document = graded[f"mutant:{mutant.stem}"]
+    assert {tag for _, tags, _ in failures(document) for tag in tags} == {
+        expected_category(mutant)}, failures(document)
+
+
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)
 def test_correct_solutions_written_differently_get_full_marks(graded, alternative):
     document = graded[f"alternative:{alternative.stem}"]
