@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 import tracemalloc
 
@@ -119,15 +120,31 @@ def higher_order_case(gradient, case):
 
 
 def growth_case(gradient, case):
-    """Time gradient() on graphs of growing size, and count the nodes of what it built."""
+    """Time gradient() on graphs of growing size, and count the nodes of what it built.
+
+    Each size keeps the fastest of up to three calls (fewer once a call is slow), with the
+    garbage collector paused, so that a loaded machine does not look like quadratic code.
+    """
     runs = []
     for graph in case["graphs"]:
-        nodes, index, result, _, seconds = _call(gradient, graph["records"], graph["out"], False)
-        adjoints, problem = _returned_adjoints(result, index)
+        best, result = float("inf"), None
+        for _ in range(3):
+            gc.disable()
+            try:
+                nodes, index, answer, _, seconds = _call(gradient, graph["records"],
+                                                         graph["out"], False)
+            finally:
+                gc.enable()
+            if result is None:
+                result, first_index = answer, index
+            best = min(best, seconds)
+            if seconds > 2.0:
+                break
+        adjoints, problem = _returned_adjoints(result, first_index)
         if adjoints is None:
             return {"not_a_graph": problem}
         size = len(graphio.ad.topological_sort(adjoints.values()))
-        runs.append({"nodes": len(nodes), "seconds": seconds, "gradient_nodes": size})
+        runs.append({"nodes": len(nodes), "seconds": best, "gradient_nodes": size})
     return {"runs": runs}
 
 
