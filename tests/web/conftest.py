@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import re
 import shutil
+import uuid
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,6 +19,12 @@ from werkzeug.security import generate_password_hash
 from grader import create_app
 from grader.db import get_session, upgrade
 from grader.models import ApiToken, Role, User
+from tests.web.live import (
+    REDIS_TEST_URL,
+    Worker,
+    create_database,
+    postgres_or_skip,
+)
 
 # Test-only credentials of the accounts every app fixture starts with.
 PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2", "prof": "prof-pass-3"}
@@ -211,3 +220,72 @@ def result_document(tests: list[dict], score: float | None = None) -> dict:
         "tests": tests,
         "extra_data": {},
     }
+
+
+# Live services: a throwaway PostgreSQL database, Redis, real Celery workers.
+
+@pytest.fixture
+def live_env(tmp_path, monkeypatch):
+    """Environment shared by the in-process web app and the worker processes."""
+    postgres_or_skip()
+    database_url, drop = create_database()
+    upgrade(database_url)
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": REDIS_TEST_URL,
+        "CELERY_QUEUE": f"grading-test-{uuid.uuid4().hex[:8]}",  # no other run's jobs
+        "GRADER_INSTANCE_PATH": str(tmp_path / "instance"),
+        "SECRET_KEY": "test-only-secret",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "HEARTBEAT_SECONDS": "1",
+        "HEARTBEAT_STALE_SECONDS": "4",
+        "SWEEP_SECONDS": "1",
+        "UNQUEUED_STALE_SECONDS": "1",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    yield env
+    drop()
+
+
+def start_web(env, password_hashes):
+    """Create the web app for env, with the usual accounts and the real course, kept open."""
+    from grader.assignments import load_assignments
+
+    app = create_app({"TESTING": True, "SERVER_NAME": "grader.test"})
+    app.tokens = add_accounts(app, password_hashes)
+    # The real assignments (the workers grade them), with their deadlines lifted for the test.
+    app.extensions["grader.course"] = {
+        slug: dataclasses.replace(assignment, due=None, hard_close=None)
+        for slug, assignment in load_assignments().items()
+    }
+    return app
+
+
+@pytest.fixture
+def web(password_hashes):
+    """Start in-process web apps; dispose their database pools afterwards."""
+    apps = []
+
+    def start(env):
+        app = start_web(env, password_hashes)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        app.extensions["grader.engine"].dispose()
+
+
+@pytest.fixture
+def worker_factory(tmp_path):
+    started: list[Worker] = []
+
+    def start(env, **kwargs) -> Worker:
+        worker = Worker({**os.environ, **env}, tmp_path / f"worker{len(started)}.log", **kwargs)
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

@@ -5,67 +5,25 @@ from __future__ import annotations
 import io
 import os
 import signal
-import uuid
 
-import pytest
 from sqlalchemy import select
 
-from grader import create_app
 from grader.db import get_session, upgrade
 from grader.models import Grading, Submission
-from tests.web.conftest import add_accounts
-from tests.web.live import (
-    REDIS_TEST_URL,
-    REPOSITORY,
-    RedisServer,
-    Worker,
-    create_database,
-    postgres_or_skip,
-    redis_or_skip,
-    wait_for,
-)
+from tests.web.live import REPOSITORY, RedisServer, redis_or_skip, wait_for
 
-SOLUTION = (REPOSITORY / "reference" / "solutions" / "autodiff" / "gradient.py").read_text()
+# The numerical assignment grades in about a second, which keeps these tests quick.
+SLUG = "numerical"
+SOLUTION = (REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py").read_text()
 # Sleeping at import keeps the grading running long enough to kill its worker mid-task.
 SLOW_SOLUTION = "import time\ntime.sleep(4)\n" + SOLUTION
 GRADING_TIMEOUT = 120
 
 
-@pytest.fixture
-def live_env(tmp_path, monkeypatch):
-    """Environment shared by the in-process web app and the worker processes."""
-    postgres_or_skip()
-    database_url, drop = create_database()
-    upgrade(database_url)
-    env = {
-        "DATABASE_URL": database_url,
-        "REDIS_URL": REDIS_TEST_URL,
-        "CELERY_QUEUE": f"grading-test-{uuid.uuid4().hex[:8]}",  # no other run's jobs
-        "GRADER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "SECRET_KEY": "test-only-secret",
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "HEARTBEAT_SECONDS": "1",
-        "HEARTBEAT_STALE_SECONDS": "4",
-        "SWEEP_SECONDS": "1",
-        "UNQUEUED_STALE_SECONDS": "1",
-    }
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    yield env
-    drop()
-
-
-def start_web(env, password_hashes):
-    """Create the web app for env, with the usual accounts."""
-    app = create_app({"TESTING": True, "SERVER_NAME": "grader.test"})
-    app.tokens = add_accounts(app, password_hashes)
-    return app
-
-
 def submit(client, app, source: str, user: str = "alice") -> int:
     response = client.post(
-        "/api/v1/assignments/autodiff/submissions",
-        data={"file": (io.BytesIO(source.encode()), "gradient.py")},
+        f"/api/v1/assignments/{SLUG}/submissions",
+        data={"file": (io.BytesIO(source.encode()), "numerical.py")},
         headers={"Authorization": f"Bearer {app.tokens[user]}"},
         content_type="multipart/form-data",
     )
@@ -101,35 +59,6 @@ def graded(client, app, submission_id: int, user: str = "alice") -> dict:
         and doc,
         GRADING_TIMEOUT, f"submission {submission_id} to be graded",
     )
-
-
-@pytest.fixture
-def web(password_hashes):
-    """Start in-process web apps; dispose their database pools afterwards."""
-    apps = []
-
-    def start(env):
-        app = start_web(env, password_hashes)
-        apps.append(app)
-        return app
-
-    yield start
-    for app in apps:
-        app.extensions["grader.engine"].dispose()
-
-
-@pytest.fixture
-def worker_factory(tmp_path):
-    started: list[Worker] = []
-
-    def start(env, **kwargs) -> Worker:
-        worker = Worker({**os.environ, **env}, tmp_path / f"worker{len(started)}.log", **kwargs)
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def test_submit_grade_and_store(live_env, web, worker_factory):
