@@ -10,7 +10,9 @@ same model function, so both sides run the same computation in float64:
    from elementary ops (log of a sum of exps minus the target logit), gradients of the
    four parameters;
 3. ``tanh``: a 10,000-node elementwise chain x <- tanh(x) * 0.9 + x * 0.1 on a vector
-   of 16, summed; gradient of the first x.
+   of 16, summed; gradient of the first x. (With ``+ 0.1`` instead of ``+ x * 0.1`` the
+   chain's derivative, about 0.675 per step, underflows to exactly 0 long before step
+   2,500, and the gradient check would compare zeros.)
 
 Per iteration, torch runs eager forward + ``torch.autograd.grad``. The engine runs in
 two modes: ``autodiff`` builds the gradient graph once (the reference ``autodiff``
@@ -26,8 +28,9 @@ with the libraries' default threads. If OPENBLAS_CORETYPE or OPENBLAS_L2_SIZE ar
 the whole table is measured again in a fresh process with both unset.
 
 Run from the repository root:
-    .venv/bin/pip install -e '.[bench]' threadpoolctl   # torch==2.13.0 comes from local disk
-    .venv/bin/python bench/engine_vs_torch.py            # --quick, --repeats N, --profile
+    .venv/bin/pip install torch==2.13.0 threadpoolctl  # the CPU wheel, from this machine's disk
+    .venv/bin/python bench/engine_vs_torch.py          # --quick, --repeats N, --profile
+(threadpoolctl is optional: it names the BLAS kernel in use.)
 """
 
 from __future__ import annotations
