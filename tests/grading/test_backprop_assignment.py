@@ -120,7 +120,9 @@ def test_a_missing_sum_is_named_with_the_consumers(graded):
 
 def test_only_the_repeat_check_sees_stale_state(graded):
     document = graded["mutant:stale_state"]
-    assert [name for name, _, _ in failures(document)] == ["same call twice"]
+    # A leaking dict also grows across the timed calls, so "linear time" may fail too.
+    assert [name for name, _, _ in failures(document)
+            if name != "linear time"] == ["same call twice"]
 
 
 def test_a_quadratic_sort_is_too_slow_and_a_linear_one_is_not(graded):
