@@ -26,6 +26,11 @@ function followSubmission(box) {
         const data = await response.json();
         box.innerHTML = data.html;
         localizeTimes(box);
+        const history = document.querySelector("#history");
+        if (history && data.history) {
+          history.innerHTML = data.history;
+          localizeTimes(history);
+        }
         box.dataset.final = data.final ? "true" : "false";
         document.title = document.title.replace(/^\[[a-z]+\] /, "");
         if (data.final) {

@@ -18,7 +18,13 @@ from sqlalchemy import func, select
 
 from grader import submissions
 from grader.auth.access import can_view
-from grader.course import assignments, days_late, get_assignment, get_assignment_or_404
+from grader.course import (
+    assignments,
+    days_late,
+    get_assignment,
+    get_assignment_or_404,
+    is_closed,
+)
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import diagnosis, visible_result
@@ -27,6 +33,9 @@ from grader.rendering import format_value, highlight_python, render_markdown
 from grader.student.forms import SubmissionForm
 
 bp = Blueprint("student", __name__)
+# Diagnosis entries the feedback lays out by name; any others are listed after them.
+KNOWN_DIAGNOSIS_KEYS = {"category", "node", "op", "expected", "received", "abs_error",
+                        "rel_error", "hint"}
 
 
 def submit_limit() -> str:
@@ -48,7 +57,7 @@ def value_filter(value) -> str:
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Give templates the feedback helpers."""
-    return {"diagnosis": diagnosis}
+    return {"diagnosis": diagnosis, "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
 
 
 @bp.route("/")
@@ -108,6 +117,7 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
         history=history,
         now=now,
         days_late=days_late(assignment, now),
+        closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
     )
     return page, status
@@ -168,7 +178,17 @@ def feedback_context(submission: Submission) -> dict:
 def submission(submission_id: int):
     """Show a submission: live status, feedback, the code and the owner's history."""
     submission = get_visible_submission(submission_id)
-    history = get_session().scalars(
+    return render_template(
+        "student/submission.html",
+        code=highlight_python(submission.source),
+        history=owner_history(submission),
+        **feedback_context(submission),
+    )
+
+
+def owner_history(submission: Submission) -> list[Submission]:
+    """Return the owner's submissions to the same assignment, newest first."""
+    return get_session().scalars(
         select(Submission)
         .where(
             Submission.user_id == submission.user_id,
@@ -177,12 +197,6 @@ def submission(submission_id: int):
         .order_by(Submission.id.desc())
         .limit(50)
     ).all()
-    return render_template(
-        "student/submission.html",
-        code=highlight_python(submission.source),
-        history=history,
-        **feedback_context(submission),
-    )
 
 
 @bp.route("/submissions/<int:submission_id>/status")
@@ -190,10 +204,13 @@ def submission(submission_id: int):
 def submission_status(submission_id: int):
     """Answer the page's polling: the status and the feedback fragment, rendered escaped."""
     submission = get_visible_submission(submission_id)
-    html = render_template("student/_feedback.html", **feedback_context(submission))
     response = jsonify(
-        status=submission.status, final=submission.is_final, progress=submission.progress,
-        html=html,
+        status=submission.status,
+        final=submission.is_final,
+        progress=submission.progress,
+        html=render_template("student/_feedback.html", **feedback_context(submission)),
+        history=render_template("student/_history.html", history=owner_history(submission),
+                                current_id=submission.id),
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -44,7 +44,7 @@ def test_score_table_and_diagnosis(client, auth, make_submission):
     assert "1 / 2" in html
     assert "✓ passed" in html and "✗ failed" in html
     assert "mul(x1,w1)" in html
-    assert "[[1.0, 2.5]]" in html
+    assert "[[1, 2.5]]" in html
     assert "The adjoint of a product multiplies by the other input." in html
     assert "values differ" in html
 

@@ -39,7 +39,8 @@ def test_assignment_list(client, auth):
     html = client.get("/assignments").get_data(as_text=True)
     for title in ("Numerical differentiation", "Backpropagation", "Automatic differentiation"):
         assert title in html
-    assert "past due" in html
+    assert "late penalty applies" in html  # backprop
+    assert "closed" in html  # autodiff
 
 
 def test_readme_is_rendered_and_sanitised(client, auth):

@@ -1,0 +1,93 @@
+"""A student in a real browser (Chromium via Playwright): log in, submit, watch, read feedback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import PASSWORDS
+from tests.web.live import REPOSITORY, ServerThread
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+# Forward instead of central differences: some tests pass, others fail with a diagnosis.
+MUTANT = (REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
+          ).read_text()
+
+# The badge texts the page showed, recorded in the page without reloading it.
+RECORD_STATUSES = """() => {
+  window.__statuses = [document.querySelector('[data-status-badge]').textContent.trim()];
+  const box = document.querySelector('#feedback');
+  new MutationObserver(() => {
+    const badge = box.querySelector('[data-status-badge]');
+    if (badge) window.__statuses.push(badge.textContent.trim());
+  }).observe(box, {childList: true, subtree: true});
+}"""
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_env, web, worker_factory):
+    """The web app over HTTP with one grading worker on Redis and PostgreSQL."""
+    worker_factory(live_env)
+    app = web(live_env)
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    yield server.url
+    server.stop()
+
+
+def test_student_submits_and_watches_feedback(browser, site, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site + "/")
+    assert "/auth/login" in page.url
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", PASSWORDS["alice"])
+    page.click("input[type=submit]")
+    page.wait_for_url("**/assignments")
+    page.screenshot(path=tmp_path / "1-assignments.png", full_page=True)
+
+    page.click("text=Numerical differentiation")
+    page.wait_for_selector(".readme h1, .readme h2")
+    page.fill("textarea[name=code]", MUTANT)
+    page.click("input[value='Submit for grading']")
+    page.wait_for_url("**/submissions/*")
+    page.evaluate(RECORD_STATUSES)
+    page.evaluate("window.__sameDocument = true")
+    page.screenshot(path=tmp_path / "2-submitted.png", full_page=True)
+
+    page.wait_for_selector("#feedback[data-final=true]", timeout=90_000)
+    assert page.evaluate("window.__sameDocument") is True  # updated live, never reloaded
+    statuses = page.evaluate("window.__statuses")
+    assert statuses[0] in ("queued", "running")
+    assert statuses[-1] == "graded"
+
+    feedback = page.inner_text("#feedback")
+    assert "✗ failed" in feedback and "✓ passed" in feedback
+    assert "Expected" in feedback and "Received" in feedback and "Hint" in feedback
+    assert page.inner_text(".code")  # the submitted code, highlighted
+    assert "graded" in page.inner_text("#history").lower()  # the history follows along
+    page.screenshot(path=tmp_path / "3-graded.png", full_page=True)
+
+
+def test_login_error_is_shown(browser, site):
+    page = browser.new_page()
+    page.goto(site + "/auth/login")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", "wrong")
+    page.click("input[type=submit]")
+    assert "Wrong username or password." in page.inner_text("main")
