@@ -9,6 +9,7 @@ be evaluated by the trusted engine without running any of the student's code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -60,7 +61,9 @@ def serialize(roots: Iterable[ad.Node], known: dict[ad.Node, int] | None = None,
             if not isinstance(inp, ad.Node):
                 raise GraphFormatError(f"node {node.name!r} has an input that is not a Node")
             inputs.append(index[inp])
-        records.append([op_name, inputs, _encode_attrs(node), str(node.name)[:80]])
+        # Only leaves carry their names: interior names are derived, and making them costs.
+        name = str(node.name)[:80] if not node.inputs else ""
+        records.append([op_name, inputs, _encode_attrs(node), name])
         index[node] = len(index)
     return records, index
 
@@ -80,7 +83,7 @@ class Budget:
     def charge(self, node: ad.Node) -> None:
         if node.shape is None:
             return  # unknown shapes only come from unfed variables, which cannot be evaluated
-        size = int(np.prod(node.shape, dtype=object))
+        size = math.prod(node.shape)
         if size > self.max_elements:
             raise GraphFormatError(f"node {node.name!r} would hold {size} elements")
         work = size
@@ -106,7 +109,7 @@ def deserialize(records: Sequence, known: Sequence[ad.Node] = (),
             op = KIT_OPS[op_name]
             if any(not isinstance(i, int) or not 0 <= i < len(nodes) for i in inputs):
                 raise GraphFormatError(f"record {position} refers to an unknown node")
-            node = _build(op, [nodes[i] for i in inputs], attrs, str(name))
+            node = _build(op, [nodes[i] for i in inputs], attrs, str(name) or None)
         except GraphFormatError:
             raise
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
@@ -131,7 +134,7 @@ def decode_array(data) -> np.ndarray:
     return flat.reshape(shape)
 
 
-def _build(op: ad.Op, inputs: list[ad.Node], attrs: dict, name: str) -> ad.Node:
+def _build(op: ad.Op, inputs: list[ad.Node], attrs: dict, name: str | None) -> ad.Node:
     if op is _graph.VARIABLE:
         shape = attrs.get("shape")
         node = ad.variable(name, None if shape is None else tuple(shape))
@@ -140,7 +143,7 @@ def _build(op: ad.Op, inputs: list[ad.Node], attrs: dict, name: str) -> ad.Node:
         return ad.constant(decode_array(attrs["value"]), name=name)
     decoded = {key: tuple(value) if key in _TUPLE_ATTRS and isinstance(value, list) else value
                for key, value in attrs.items()}
-    return op.make_node(*inputs, **decoded)
+    return op.make_node(*inputs, name=name, **decoded)
 
 
 def _encode_attrs(node: ad.Node) -> dict:
