@@ -81,6 +81,7 @@ SCHEMAS = {
             "score": {"type": ["number", "null"]},
             "max_score": {"type": ["number", "null"]},
             "submitted_at": {"type": "string", "format": "date-time"},
+            "finished_at": NULLABLE_TIME,
             "url": {"type": "string", "format": "uri"},
         },
     },

@@ -49,6 +49,7 @@ def summary_document(submission: Submission) -> dict:
         "score": submission.score,
         "max_score": submission.max_score,
         "submitted_at": iso(submission.submitted_at),
+        "finished_at": iso(submission.finished_at),
         "url": url_for("api.get_submission", submission_id=submission.id, _external=True),
     }
 
