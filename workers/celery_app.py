@@ -38,6 +38,15 @@ def celery_settings(config: dict) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,  # a busy worker must not sit on waiting jobs
         "task_default_queue": config["CELERY_QUEUE"],
+        # Above the sandbox's own wall limits (a grading is a few runs of at most 30-60 s):
+        # the soft limit raises inside the task (a system failure, retried), the hard one
+        # kills the process (redelivered, and stopped after repeated deaths).
+        "task_annotations": {
+            "workers.tasks.grade": {
+                "soft_time_limit": config["GRADE_SOFT_TIME_LIMIT"],
+                "time_limit": hard_limit,
+            }
+        },
         # Fail fast when the broker is down: the submission is stored and the sweep queues it.
         "task_publish_retry_policy": {
             "max_retries": 2,
