@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from grader.db import get_session
 from grader.models import Role, User
@@ -40,6 +41,7 @@ def seed_demo() -> dict[str, str]:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Create the demo course's accounts and print their passwords."""
     accounts = seed_demo()

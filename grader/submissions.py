@@ -5,10 +5,11 @@ from __future__ import annotations
 import ast
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from grader.course import is_closed, late_penalty
@@ -61,6 +62,27 @@ def check_source(data: bytes, filename: str, max_bytes: int) -> str:
     return source.removeprefix("\ufeff")
 
 
+def check_daily_limit(session: Session, user: User, assignment: Assignment, now) -> None:
+    """Refuse a student's submission beyond the assignment's limit for the last 24 hours."""
+    limit = getattr(assignment, "max_submissions_per_day", None)
+    if not limit or user.is_instructor:
+        return
+    made = session.scalar(
+        select(func.count(Submission.id)).where(
+            Submission.user_id == user.id,
+            Submission.assignment_slug == assignment.slug,
+            Submission.submitted_at > now - timedelta(days=1),
+        )
+    )
+    if made >= limit:
+        raise Rejected(
+            "daily_limit",
+            f"You have submitted {assignment.title} {made} times in the last 24 hours; "
+            f"the limit is {limit}. Test locally with the public tests and try again later.",
+            429,
+        )
+
+
 def create(
     session: Session, user: User, assignment: Assignment, source: str, filename: str
 ) -> Submission:
@@ -68,6 +90,7 @@ def create(
     now = utcnow()
     if is_closed(assignment, now):
         raise Rejected("closed", f"{assignment.title} closed to submissions.", 403)
+    check_daily_limit(session, user, assignment, now)
     submission = Submission(
         user=user,
         assignment_slug=assignment.slug,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from grader.auth.forms import ActionForm, LoginForm, NewTokenForm
 from grader.db import get_session
@@ -23,6 +26,12 @@ from grader.extensions import limiter, username_key
 from grader.models import ApiToken, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+@cache
+def dummy_hash() -> str:
+    """Return a hash to check unknown usernames against (made once, on first use)."""
+    return generate_password_hash(secrets.token_hex(16))
 
 
 def login_failed(_response) -> bool:
@@ -60,7 +69,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = User.by_username(get_session(), form.username.data)
-        if user is not None and user.check_password(form.password.data):
+        if user is None:
+            # Spend the same time as a real check, so timing does not reveal who has an account.
+            check_password_hash(dummy_hash(), form.password.data)
+        elif user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         g.login_failed = True

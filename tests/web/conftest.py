@@ -45,6 +45,7 @@ class CourseAssignment:
     hard_close: datetime | None = None
     late_penalty_per_day: float = 0.1
     late_penalty_cap: float = 0.5
+    max_submissions_per_day: int | None = None
     readme: str = "# Title\n\nWrite `gradient`.\n\n<script>alert('readme')</script>\n"
 
     def readme_markdown(self) -> str:

@@ -1,5 +1,6 @@
 """The JSON API: OpenAPI accuracy, submitting, status, errors, instructor routes."""
 
+import dataclasses
 import io
 import re
 
@@ -171,3 +172,15 @@ def test_broker_down_still_accepts(app, client, bearer, caplog):
         submission = get_session().get(Submission, response.json["id"])
         assert submission.queued_at is None  # stored, waiting for the sweep
     assert "Could not queue submission" in caplog.text
+
+
+def test_daily_submission_limit(app, client, bearer, course):
+    app.extensions["grader.course"]["numerical"] = dataclasses.replace(
+        course["numerical"], max_submissions_per_day=2)
+    assert post_file(client, bearer("alice")).status_code == 201
+    assert post_file(client, bearer("alice")).status_code == 201
+    response = post_file(client, bearer("alice"))
+    assert response.status_code == 429
+    assert response.json["error"]["code"] == "daily_limit"
+    assert "limit is 2" in response.json["error"]["message"]
+    assert post_file(client, bearer("prof")).status_code == 201  # instructors are not limited
