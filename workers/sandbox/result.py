@@ -18,7 +18,7 @@ class SandboxResult:
     reason: str | None
     wall_seconds: float
     cpu_seconds: float
-    peak_rss_bytes: int
+    peak_rss_bytes: int  # the guest's peak RSS; 0 when no larger than the supervisor's own peak
     files: dict[str, bytes] = field(default_factory=dict)
     isolation: str = "bubblewrap"
 

@@ -8,6 +8,7 @@ selector's timeout.
 from __future__ import annotations
 
 import os
+import resource
 import selectors
 import subprocess
 import time
@@ -86,7 +87,11 @@ def _record_exit(proc: subprocess.Popen, result: Supervision, status: int, usage
     result.status = status
     result.wall_seconds = time.monotonic() - started_at
     result.cpu_seconds = usage.ru_utime + usage.ru_stime
-    result.peak_rss_bytes = usage.ru_maxrss * 1024  # Linux reports KiB
+    # Linux starts a spawned child's peak-RSS record at its parent's own peak (vfork shares
+    # our memory until exec), so a figure at or below ours says nothing about the guest:
+    # report 0 ("no larger than the supervisor") rather than our size as the guest's.
+    own_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result.peak_rss_bytes = usage.ru_maxrss * 1024 if usage.ru_maxrss > own_peak else 0
 
 
 class _Supervisor:
