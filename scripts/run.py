@@ -41,8 +41,8 @@ def prepare() -> str:
 
 
 def start(command: list[str]) -> subprocess.Popen:
-    """Start a child process from the repository root."""
-    return subprocess.Popen(command, cwd=REPOSITORY)
+    """Start a child in its own session: Ctrl-C reaches only us, and we stop it in order."""
+    return subprocess.Popen(command, cwd=REPOSITORY, start_new_session=True)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -59,7 +59,9 @@ def stop(processes: list[subprocess.Popen]) -> None:
 
 
 def main() -> int:
-    # A SIGTERM (from `timeout`, systemd, ...) must stop the children as Ctrl-C does.
+    # Ctrl-C (even when started in the background, which ignores it) and SIGTERM (from
+    # `timeout`, systemd, ...) both stop the children before we exit.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     instance = prepare()
     python = sys.executable

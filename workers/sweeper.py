@@ -44,5 +44,6 @@ def sweep(session: Session, config) -> dict[str, list[int]]:
     candidates = released + [sid for sid in waiting if sid not in released]
     queued = [sid for sid in candidates if enqueue(session, sid)]
     if released or queued:
-        log.info("Sweep released %s from dead runs and queued %s", released, queued)
+        # Worth a warning: it means a worker died or the broker was unreachable.
+        log.warning("Sweep released %s from dead runs and queued %s", released, queued)
     return {"released": released, "queued": queued}

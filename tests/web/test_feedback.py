@@ -135,3 +135,13 @@ def test_pending_submission_page_polls(client, auth, make_submission):
     assert 'data-final="false"' in html
     assert f'data-status-url="/submissions/{submission_id}/status"' in html
     assert "test 3 of 9" in html
+
+
+def test_only_the_first_failure_opens(client, auth, make_submission):
+    html = graded_page(client, auth, make_submission, [
+        case("test 1", output="fine"),
+        case("test 2", "failed", diagnosis=DIAGNOSIS),
+        case("test 3", "failed", diagnosis=DIAGNOSIS),
+    ])
+    assert html.count("<details open>") == 1
+    assert html.count("<details") == 3
