@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from grader import submissions
 from grader.auth.access import can_view
+from grader.auth.forms import ActionForm
 from grader.course import (
     assignments,
     days_late,
@@ -182,6 +183,7 @@ def submission(submission_id: int):
         "student/submission.html",
         code=highlight_python(submission.source),
         history=owner_history(submission),
+        action=ActionForm(),
         **feedback_context(submission),
     )
 

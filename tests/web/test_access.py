@@ -98,3 +98,18 @@ def test_api_ignores_session_cookies(client, auth):
 @pytest.mark.parametrize(("path"), ["/api/v1/openapi.json", "/api/v1/health"])
 def test_public_api_routes(client, path):
     assert client.get(path).status_code == 200
+
+
+@pytest.mark.parametrize(("viewer", "status"), [("alice", 403), ("prof", 302)])
+def test_regrade_button(app, client, auth, make_submission, viewer, status):
+    from tests.web.conftest import csrf_from
+
+    submission_id = make_submission("alice")
+    auth.login(viewer)
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert ("Regrade" in page) is (viewer == "prof")
+    response = client.post(f"/instructor/submissions/{submission_id}/regrade",
+                           data={"csrf_token": csrf_from(page)})
+    assert response.status_code == status
+    if viewer == "prof":
+        assert client.get(f"/submissions/{submission_id}/status").json["status"] == "queued"
