@@ -125,3 +125,32 @@ def test_cannot_revoke_someone_elses_token(app, client, auth):
     auth.login("alice")
     token = auth.csrf("/auth/account")
     assert client.post(f"/auth/tokens/{bobs}/revoke", data={"csrf_token": token}).status_code == 404
+
+
+def test_login_limit_shared_through_redis(tmp_path, migrated_sqlite, course, password_hashes,
+                                          monkeypatch):
+    """With several gunicorn processes the limit must live in Redis, as REDIS_URL arranges."""
+    import shutil
+    import uuid
+
+    from grader import create_app
+    from tests.web.conftest import AuthActions, add_accounts, base_config
+    from tests.web.live import REDIS_TEST_URL, redis_or_skip
+
+    redis_or_skip()
+    monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
+    shutil.copy(migrated_sqlite, tmp_path / "grader.sqlite")
+    config = base_config(f"sqlite:///{tmp_path / 'grader.sqlite'}") | {
+        "RATELIMIT_STORAGE_URI": REDIS_TEST_URL,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
+    apps = [create_app(config), create_app(config)]  # two processes behind one balancer
+    apps[0].extensions["grader.course"] = apps[1].extensions["grader.course"] = course
+    add_accounts(apps[0], password_hashes)
+    first, second = (AuthActions(app.test_client()) for app in apps)
+    assert first.login("alice", "wrong").status_code == 401
+    assert second.login("alice", "wrong").status_code == 401
+    assert first.login("alice", "wrong").status_code == 429
+    for app in apps:
+        app.extensions["grader.engine"].dispose()
