@@ -53,13 +53,15 @@ def process_alive(pid: int) -> bool:
 def holder_alive(submission: Submission, stale_after: timedelta) -> bool:
     """Tell whether the run holding the claim still lives.
 
-    On the same host the process table answers at once (a killed pool child's task is
-    redelivered within a second); elsewhere a heartbeat older than stale_after means dead.
+    A heartbeat older than stale_after means dead. On the same host the process table
+    answers sooner: a killed pool child's job is redelivered at once and taken over at once.
+    The pool is prefork (or solo), so a process runs one job at a time and a claim held by
+    our own pid is a dead run's.
     """
     host, _, pid = (submission.claimed_by or "").rpartition(":")
     if host == socket.gethostname() and pid.isdigit():
-        # A prefork child runs one task at a time: an old claim of our own pid is dead.
-        return int(pid) != os.getpid() and process_alive(int(pid))
+        if int(pid) == os.getpid() or not process_alive(int(pid)):
+            return False
     beat = submission.heartbeat_at
     return beat is not None and utcnow() - beat < stale_after
 

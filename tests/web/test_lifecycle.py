@@ -81,6 +81,17 @@ def test_claim_of_a_dead_local_process_is_taken_over(ctx, make_submission):
     assert sorted(g.status for g in row.gradings) == ["graded", "superseded"]
 
 
+def test_live_local_pid_with_a_silent_heartbeat_is_dead(ctx, make_submission):
+    # The pid may have been reused by another process: the heartbeat decides.
+    sid = make_submission(status="queued")
+    claim(ctx, sid)
+    host = lifecycle.worker_name().rsplit(":", 1)[0]
+    ctx.query(Submission).filter_by(id=sid).update(
+        {"claimed_by": f"{host}:{os.getppid()}", "heartbeat_at": utcnow() - 2 * STALE})
+    ctx.commit()
+    assert claim(ctx, sid) is not None
+
+
 def test_remote_claim_is_dead_only_when_its_heartbeat_is_stale(ctx, make_submission):
     sid = make_submission(status="queued")
     claim(ctx, sid)
