@@ -59,9 +59,9 @@ def holder_alive(submission: Submission, stale_after: timedelta) -> bool:
     our own pid is a dead run's.
     """
     host, _, pid = (submission.claimed_by or "").rpartition(":")
-    if host == socket.gethostname() and pid.isdigit():
-        if int(pid) == os.getpid() or not process_alive(int(pid)):
-            return False
+    local = host == socket.gethostname() and pid.isdigit()
+    if local and (int(pid) == os.getpid() or not process_alive(int(pid))):
+        return False
     beat = submission.heartbeat_at
     return beat is not None and utcnow() - beat < stale_after
 
