@@ -151,7 +151,8 @@ class LocalStack:
         import psycopg
         import redis
 
-        redis.Redis.from_url(REDIS_URL).delete(self.queue)
+        redis.Redis.from_url(REDIS_URL).delete(
+            self.queue, f"_kombu.binding.{self.queue}", f"_kombu.binding_permanent.{self.queue}")
         with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
 

@@ -23,6 +23,7 @@ from tests.web.live import (
     REDIS_TEST_URL,
     Worker,
     create_database,
+    forget_queue,
     postgres_or_skip,
 )
 
@@ -247,6 +248,7 @@ def live_env(tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
     yield env
     drop()
+    forget_queue(REDIS_TEST_URL, env["CELERY_QUEUE"])
 
 
 def start_web(env, password_hashes):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -36,6 +37,21 @@ def redis_or_skip(url: str = REDIS_TEST_URL) -> None:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
         pytest.skip(f"Redis is not reachable: {error}")
+
+
+def forget_queue(url: str, queue: str) -> None:
+    """Remove a test queue from Redis: its messages, its binding and its unacked entries."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for tag, entry in client.hgetall("unacked").items():
+            if json.loads(entry)[-1] == queue:  # [message, exchange, routing key]
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+    except redis.RedisError:
+        pass  # Redis gone: nothing left to tidy
+    finally:
+        client.close()
 
 
 def create_database() -> tuple[str, Callable[[], None]]:
