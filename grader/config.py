@@ -77,6 +77,7 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),  # reverse proxies in front of gunicorn
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: long forms stay valid
         # Rate limits (Flask-Limiter syntax). Shared across processes only with Redis storage.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")

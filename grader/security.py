@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grader.db import get_session
 from grader.extensions import login_manager
@@ -39,5 +40,9 @@ def add_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the headers on the app."""
+    """Register the headers; behind TRUSTED_PROXIES proxies, believe their X-Forwarded-*."""
     app.after_request(add_security_headers)
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # Rate limits key on the client's address: behind a proxy, take it from the proxy.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -60,3 +60,22 @@ def test_unknown_page_is_friendly_html(client):
     assert response.status_code == 404
     assert "text/html" in response.content_type
     assert "nothing here" in response.get_data(as_text=True)
+
+
+def test_client_address_behind_a_trusted_proxy(app, client, auth):
+    app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
+    proxied = create_app({**app.config, "TRUSTED_PROXIES": 1})
+    proxied.extensions["grader.course"] = app.extensions["grader.course"]
+    from tests.web.conftest import AuthActions
+
+    browser = AuthActions(proxied.test_client())
+    forwarded = {"X-Forwarded-For": "203.0.113.7"}
+    attempts = (("203.0.113.7", 401), ("203.0.113.7", 429), ("203.0.113.8", 401))
+    for number, (address, expected) in enumerate(attempts):
+        forwarded["X-Forwarded-For"] = address
+        token = browser.csrf()
+        response = browser._client.post(  # a new username each time: only the address counts
+            "/auth/login", headers=forwarded,
+            data={"username": f"user-{number}", "password": "x", "csrf_token": token})
+        assert response.status_code == expected
+    proxied.extensions["grader.engine"].dispose()
