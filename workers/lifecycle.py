@@ -75,6 +75,8 @@ def failures_in_a_row(session: Session, submission_id: int) -> int:
     )
     count = 0
     for status in statuses:
+        if status == GradingStatus.RUNNING:
+            continue  # the run asking, still under way
         if status not in (GradingStatus.FAILED, GradingStatus.LOST):
             break
         count += 1

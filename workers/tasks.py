@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from flask import current_app
+from sqlalchemy.exc import OperationalError
 
 from grader.db import get_session, session_factory
 from workers import lifecycle, sweeper
@@ -32,12 +33,16 @@ def grade(self, submission_id: int) -> str:
     config = current_app.config
     session = get_session()
     max_retries = config["GRADE_MAX_RETRIES"]
-    claim = lifecycle.claim(
-        session,
-        submission_id,
-        stale_after=timedelta(seconds=config["HEARTBEAT_STALE_SECONDS"]),
-        max_failures=max_retries + 1,
-    )
+    try:
+        claim = lifecycle.claim(
+            session,
+            submission_id,
+            stale_after=timedelta(seconds=config["HEARTBEAT_STALE_SECONDS"]),
+            max_failures=max_retries + 1,
+        )
+    except OperationalError as error:  # the database is unreachable: try again shortly
+        log.warning("Cannot claim submission %s: %s", submission_id, error)
+        raise self.retry(countdown=10, exc=error) from error
     if claim is None:
         return "skipped"  # done already, held by a live run, or gone
 

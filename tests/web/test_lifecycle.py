@@ -195,3 +195,38 @@ def test_sweep_queues_the_never_queued_and_frees_the_dead(app, ctx, make_submiss
 def test_sweep_requeues_long_waiting_messages(app, ctx, make_submission):
     old = make_submission(status="queued", queued_at=utcnow() - timedelta(hours=1))
     assert sweeper.sweep(ctx, app.config)["queued"] == [old]
+
+
+def test_system_failures_are_retried_then_reported(app, ctx, make_submission, monkeypatch):
+    from workers import tasks
+
+    def broken_sandbox(claim, progress):
+        raise OSError("bwrap: cannot create namespace")  # the machine's fault, not the student's
+
+    monkeypatch.setattr(tasks, "run_grader", broken_sandbox)
+    sid = make_submission(status="queued")
+    tasks.grade.apply(args=[sid])  # eager: each retry runs at once, inside the first
+    row = fresh(ctx, sid)
+    assert row.status == "error"
+    assert row.error_message == "The grader failed on this submission. Staff have been told. " \
+        "(OSError)"
+    assert [(g.reason, g.status) for g in row.gradings] == [
+        ("submitted", "failed"), ("retry", "failed"), ("retry", "failed"), ("retry", "failed")]
+    assert "cannot create namespace" in row.gradings[0].error_message
+
+
+def test_unknown_assignment_is_a_final_error(app, ctx, make_submission):
+    from workers import tasks
+
+    sid = make_submission(status="queued", slug="removed-assignment")
+    assert tasks.grade.apply(args=[sid]).get() == "error"
+    row = fresh(ctx, sid)
+    assert row.status == "error" and "no longer exists" in row.error_message
+    assert len(row.gradings) == 1
+
+
+def test_task_skips_a_graded_submission(app, make_submission):
+    from workers import tasks
+
+    sid = make_submission(status="graded", result=RESULT)
+    assert tasks.grade.apply(args=[sid]).get() == "skipped"
