@@ -6,20 +6,34 @@ import math
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from flask import abort, current_app
+from flask import abort, current_app, g
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
 
 
 def assignments() -> dict[str, Assignment]:
-    """Return the course's assignments keyed by slug (read once per app)."""
+    """Return the course's assignments keyed by slug, instructors' policy overrides applied.
+
+    The manifests are read once per app; the overrides once per request (grader.policy).
+    """
     catalog = current_app.extensions.get("grader.course")
     if catalog is None:
         from grader.assignments import load_assignments
 
         catalog = current_app.extensions["grader.course"] = load_assignments()
-    return catalog
+    if "course_in_force" not in g:
+        from grader.db import get_session
+        from grader.policy import in_force
+
+        g.course_in_force = in_force(get_session(), catalog)
+    return g.course_in_force
+
+
+def manifest_assignments() -> dict[str, Assignment]:
+    """Return the assignments as their manifests define them, without overrides."""
+    assignments()
+    return current_app.extensions["grader.course"]
 
 
 def get_assignment(slug: str) -> Assignment | None:

@@ -26,8 +26,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """Load the account whose id the session cookie carries."""
-    return get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    """Load the account whose id the session cookie carries; a disabled one is logged out."""
+    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
 
 
 def add_security_headers(response: Response) -> Response:

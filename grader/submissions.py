@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from grader.course import is_closed, late_penalty
 from grader.models import Status, Submission, User, utcnow
+from grader.policy import for_student
 
 if TYPE_CHECKING:
     from grader.assignments import Assignment
@@ -88,6 +89,7 @@ def create(
 ) -> Submission:
     """Store a new submission (committed) for user; reject it if the assignment is closed."""
     now = utcnow()
+    assignment = for_student(session, assignment, user)  # their extension, if any
     if is_closed(assignment, now):
         raise Rejected("closed", f"{assignment.title} closed to submissions.", 403)
     check_daily_limit(session, user, assignment, now)

@@ -31,7 +31,7 @@ def api_user() -> User | None:
         if plain:
             session = get_session()
             token = ApiToken.find_active(session, plain)
-            if token is not None:
+            if token is not None and token.user.is_active:  # a disabled account's tokens fail
                 now = utcnow()
                 if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
                     token.last_used_at = now

@@ -73,6 +73,9 @@ def login():
             # Spend the same time as a real check, so timing does not reveal who has an account.
             check_password_hash(dummy_hash(), form.password.data)
         elif user.check_password(form.password.data):
+            if not user.is_active:
+                flash("This account is disabled. Ask your instructor.", "error")
+                return render_template("auth/login.html", form=form), 403
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         g.login_failed = True

@@ -1,11 +1,16 @@
-"""The service's tables: accounts, tokens, submissions and their gradings."""
+"""The service's tables: accounts, tokens, submissions, gradings and course decisions."""
 
 from grader.models.base import Base, utcnow
+from grader.models.course import AssignmentPolicy, AuditEntry, Extension, RegradeBatch
 from grader.models.submission import Grading, GradingStatus, Status, Submission
 from grader.models.user import ApiToken, Role, User, hash_token
 
 __all__ = [
     "ApiToken",
+    "AssignmentPolicy",
+    "AuditEntry",
+    "Extension",
+    "RegradeBatch",
     "Base",
     "Grading",
     "GradingStatus",

@@ -35,6 +35,9 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    name: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(255))
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # set: no login, no tokens
 
     tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
@@ -47,6 +50,11 @@ class User(UserMixin, Base):
     def check_password(self, password: str) -> bool:
         """Tell whether password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        """Tell whether the account may log in and use its tokens (Flask-Login asks this)."""
+        return self.disabled_at is None
 
     @property
     def is_instructor(self) -> bool:
