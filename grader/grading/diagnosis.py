@@ -96,20 +96,27 @@ def diagnose(point: PointValues, position: int) -> Outcome:
     abs_error, rel_error = errors(got, expected)
     details.update(abs_error=abs_error, rel_error=rel_error)
     category = "wrong-seed" if position == point.out else _category(point, position, got, expected)
-    consumers = len(point.partials.get(position, []))
+    edges = len(point.partials.get(position, []))  # x * x: one consumer, two output edges
+    consumers = len({consumer for consumer, _ in point.partials.get(position, [])})
+    fan_in = _count(edges, "output edge") if edges == consumers else (
+        f"{_count(edges, 'output edge')} (from {_count(consumers, 'consumer')})")
     messages = {
         "wrong-seed": "the adjoint of out is not ones_like(out).",
-        "adjoint-not-summed": f"the adjoint of {node.name} is missing partial adjoints: it has "
-                              f"{consumers} consumers, and the partial adjoints from all output "
-                              f"edges must be summed.",
-        "wrong-order": f"the adjoint of {node.name} was passed on before all {consumers} of its "
-                       f"consumers had sent their partial adjoints.",
+        "adjoint-not-summed": f"the adjoint of {node.name} is missing partial adjoints: it "
+                              f"receives one along each of its {fan_in}, and all of them must be "
+                              f"summed.",
+        "wrong-order": f"the adjoint of {node.name} was passed on before all of its "
+                       f"{_count(consumers, 'consumer')} had sent their partial adjoints.",
         "double-counted": f"the adjoint of {node.name} counts a partial adjoint more than once.",
-        "missing-adjoint": f"the adjoint of {node.name} is zero: the partial adjoints of its "
-                           f"{consumers} consumer(s) never reached it.",
+        "missing-adjoint": f"the adjoint of {node.name} is zero: the partial adjoints along its "
+                           f"{fan_in} never reached it.",
         "wrong-value": f"the adjoint of {node.name} ({node.op.name}) is wrong.",
     }
     return failed(category, messages[category], **details, hint=HINTS[category])
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _category(point: PointValues, position: int, got, expected) -> str:

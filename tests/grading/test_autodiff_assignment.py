@@ -73,7 +73,7 @@ def test_diagnosis_names_the_node_and_the_values():
     assert diagnosis["node"] and diagnosis["op"]
     assert diagnosis["expected"]["values"] != diagnosis["received"]["values"]
     assert diagnosis["abs_error"] > 0 and "sum" in diagnosis["hint"].lower()
-    assert "partial adjoints" in test["output"]
+    assert "partial adjoints" in test["output"] and "2 output edges" in test["output"]
 
 
 def test_syntax_error_and_missing_function_fail_every_test_cleanly():
