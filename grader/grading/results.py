@@ -43,7 +43,8 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
         "max_score": max_score,
         "execution_time": round(sum(phases.values()), 3),
         "output": "\n".join(summary),
-        "stdout_visibility": "visible",
+        # What the code printed while the hidden cases ran could describe them.
+        "stdout_visibility": AFTER_DUE,
         "tests": tests,
         "extra_data": {
             "assignment": assignment.slug,
@@ -70,5 +71,7 @@ def student_view(document: dict, *, after_due_date: bool) -> dict:
     shown["tests"] = tests
     extra = dict(document.get("extra_data", {}))
     extra.pop("categories", None)  # counts would reveal hidden tests' diagnoses
+    if not after_due_date:
+        extra.pop("student_stdout", None)
     shown["extra_data"] = extra
     return shown

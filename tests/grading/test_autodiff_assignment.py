@@ -102,6 +102,7 @@ def test_student_view_hides_hidden_tests(reference_result):
         assert test["output"] == "" and test["extra_data"] == {} and test["tags"] == []
         assert test["status"] == "passed" and test["name"]
     assert "categories" not in view["extra_data"]
+    assert "student_stdout" not in view["extra_data"]  # prints could describe hidden cases
     shown = student_view(reference_result, after_due_date=True)
     assert any(t["visibility"] == "after_due_date" for t in shown["tests"]) or all(
         t["visibility"] != "after_due_date" for t in reference_result["tests"])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import signal
 import sys
 import time
@@ -104,5 +103,4 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
 
 if __name__ == "__main__":
     sys.setrecursionlimit(1000)  # the default, stated: deep graphs must not need recursion
-    os.environ.pop("PYTHONSTARTUP", None)
     sys.exit(main(*sys.argv[1:4]))
