@@ -280,9 +280,26 @@ def openapi_document(server_url: str) -> dict:
                         "403": error("The assignment is closed."),
                         "404": ERRORS["404"],
                         "413": error("The file is over the size limit."),
-                        "429": ERRORS["429"],
+                        "429": error("Too many requests, or the assignment's daily submission "
+                                     "limit is reached (code `daily_limit`)."),
                     },
                 },
+            },
+            "/assignments/{slug}/grades.csv": {
+                "get": {
+                    "summary": "The class's counted grades as CSV (instructors only)",
+                    "description": "One row per student: username, name, score (counted "
+                    "score after the late penalty, by the assignment's best/last policy), "
+                    "max_score, late_penalty (fraction applied), submitted_at, submission_id.",
+                    "parameters": [SLUG],
+                    "responses": {
+                        "200": {"description": "CSV with a header row.",
+                                "content": {"text/csv": {"schema": {"type": "string"}}}},
+                        "401": ERRORS["401"],
+                        "403": error("Not an instructor."),
+                        "404": ERRORS["404"],
+                    },
+                }
             },
             "/submissions": {
                 "get": {

@@ -1,4 +1,4 @@
-"""API routes: assignments, submitting, submission status, instructor listing and regrades."""
+"""API routes: assignments, submitting, submission status; instructors: lists, regrades, grades."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ from grader.course import assignments, get_assignment, get_assignment_or_404
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import iso, status_document
+from grader.instructor.exports import grades_response
 from grader.models import Status, Submission, User, utcnow
+from grader.regrade import start_regrade
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -182,8 +184,17 @@ def list_submissions():
 def regrade_submission(submission_id: int):
     """Grade a submission again (instructors); the earlier grading stays on record."""
     submission = visible_submission(submission_id)
-    if not submissions.regrade(get_session(), submission):
+    batch = start_regrade(get_session(), api_user(), submission.assignment_slug, [submission],
+                          f"submission {submission_id}")
+    if not batch.submission_ids:
         return error_response(409, "The submission is already waiting or being graded.")
     response = jsonify(id=submission.id, status=Status.QUEUED.value)
     response.status_code = 202
     return response
+
+
+@bp.get("/assignments/<slug>/grades.csv")
+@instructor_token_required
+def grades_csv(slug: str):
+    """Export the class's counted grades for an assignment as CSV (instructors)."""
+    return grades_response(slug)

@@ -1,13 +1,15 @@
-"""The instructor landing page: every submission, filterable, newest first."""
+"""The instructor landing page: every submission, filterable, newest first.
+
+The blueprint's other pages live beside it, one module per concern: dashboard, policy,
+regrades, roster, exports, similar, audit.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
-from grader import submissions
 from grader.auth.access import instructor_required
-from grader.auth.forms import ActionForm
 from grader.course import assignments
 from grader.db import get_session
 from grader.models import Role, Status, Submission, User
@@ -56,19 +58,3 @@ def index():
         pages=max(1, -(-total // PAGE_SIZE)),
         total=total,
     )
-
-
-@bp.post("/submissions/<int:submission_id>/regrade")
-@instructor_required
-def regrade(submission_id: int):
-    """Grade a submission again; its earlier gradings stay on record."""
-    session = get_session()
-    submission = session.get(Submission, submission_id)
-    if submission is None:
-        abort(404)
-    if ActionForm().validate_on_submit():
-        if submissions.regrade(session, submission):
-            flash(f"Submission {submission_id} queued for regrading.", "info")
-        else:
-            flash(f"Submission {submission_id} is already waiting or being graded.", "error")
-    return redirect(url_for("student.submission", submission_id=submission_id))

@@ -1,0 +1,31 @@
+"""The audit trail: who changed a policy or an extension, regraded, imported, disabled."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from grader.models import AuditEntry, User
+
+# Every action recorded, with how the audit page words it.
+ACTIONS = {
+    "policy.update": "changed the policy of",
+    "policy.reset": "reset to the manifest the policy of",
+    "extension.grant": "granted an extension on",
+    "extension.revoke": "revoked an extension on",
+    "regrade.start": "started a regrade of",
+    "roster.import": "imported a roster into",
+    "user.disable": "disabled",
+    "user.enable": "enabled",
+}
+
+
+def record(session: Session, actor: User | None, action: str, target: str,
+           **details: Any) -> AuditEntry:
+    """Add an entry to the session (the caller commits it with the change it describes)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    entry = AuditEntry(actor=actor, action=action, target=target, details=details)
+    session.add(entry)
+    return entry

@@ -1,0 +1,68 @@
+"""Forms of the instructor pages (each carries a CSRF token through Flask-WTF)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class PolicyForm(FlaskForm):
+    """An assignment's deadlines and rules; an empty field keeps the manifest's value."""
+
+    due = DateTimeLocalField("Due (UTC)", format=TIME_FORMATS, validators=[Optional()])
+    hard_close = DateTimeLocalField("Hard close (UTC)", format=TIME_FORMATS,
+                                    validators=[Optional()])
+    late_penalty_per_day = FloatField("Late penalty per started day (fraction)",
+                                      validators=[Optional(), NumberRange(0, 1)])
+    late_penalty_cap = FloatField("Late penalty cap (fraction)",
+                                  validators=[Optional(), NumberRange(0, 1)])
+    max_submissions_per_day = IntegerField("Submissions per student per 24 hours",
+                                           validators=[Optional(), NumberRange(1, 10_000)])
+    score_policy = SelectField("Score that counts",
+                               choices=[SelectChoice("", "manifest's"), SelectChoice("best"),
+                                        SelectChoice("last")],
+                               validate_choice=True)
+    submit = SubmitField("Save policy")
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if self.due.data and self.hard_close.data and self.hard_close.data < self.due.data:
+            self.hard_close.errors.append("The hard close must not come before the due date.")
+            return False
+        return True
+
+
+class ExtensionForm(FlaskForm):
+    """A later due date for one student."""
+
+    username = StringField("Student", validators=[DataRequired(), Length(max=64)])
+    due = DateTimeLocalField("New due date (UTC)", format=TIME_FORMATS,
+                             validators=[DataRequired()])
+    submit = SubmitField("Grant extension")
+
+
+class RegradeForm(FlaskForm):
+    """Regrade a student's submissions (username given) or the whole assignment."""
+
+    username = StringField("Student (empty: everyone)", validators=[Optional(), Length(max=64)])
+    submit = SubmitField("Regrade")
+
+
+class RosterForm(FlaskForm):
+    """A CSV file with the columns username, name, email."""
+
+    file = FileField("Roster CSV", validators=[FileRequired()])
+    submit = SubmitField("Import")

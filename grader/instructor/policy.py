@@ -1,0 +1,146 @@
+"""Deadlines and policy per assignment (stored as overrides of the manifest) and extensions."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from grader import audit
+from grader.auth.access import instructor_required
+from grader.auth.forms import ActionForm
+from grader.course import get_assignment_or_404, manifest_assignments
+from grader.db import get_session
+from grader.instructor.forms import ExtensionForm, PolicyForm
+from grader.instructor.views import bp
+from grader.models import AssignmentPolicy, Extension, Role, User
+from grader.models.course import POLICY_FIELDS
+
+
+def aware(moment):
+    """Read a datetime-local value as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None else None
+
+
+def shown(value):
+    """Make a stored value JSON-friendly for the audit trail."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def policy_row(slug: str) -> AssignmentPolicy | None:
+    return get_session().scalar(
+        select(AssignmentPolicy).where(AssignmentPolicy.assignment_slug == slug))
+
+
+def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, status=200):
+    """Render the policy page with the manifest's values beside the overrides."""
+    session = get_session()
+    extensions = session.scalars(
+        select(Extension).join(Extension.user)
+        .where(Extension.assignment_slug == slug).order_by(User.username)
+    ).all()
+    return render_template(
+        "instructor/policy.html",
+        assignment=get_assignment_or_404(slug),
+        manifest=manifest_assignments()[slug],
+        row=policy_row(slug),
+        form=form,
+        extension_form=extension_form,
+        extensions=extensions,
+        action=ActionForm(),
+    ), status
+
+
+@bp.route("/assignments/<slug>/policy", methods=["GET", "POST"])
+@instructor_required
+def policy(slug: str):
+    """Show and change an assignment's deadlines and rules."""
+    get_assignment_or_404(slug)
+    session = get_session()
+    row = policy_row(slug)
+    form = PolicyForm(obj=row)
+    if form.is_submitted() and not form.validate():
+        return render_policy(slug, form, ExtensionForm(), 400)
+    if form.is_submitted():
+        if row is None:
+            row = AssignmentPolicy(assignment_slug=slug)
+            session.add(row)
+        before = {name: shown(getattr(row, name)) for name in POLICY_FIELDS}
+        row.due = aware(form.due.data)
+        row.hard_close = aware(form.hard_close.data)
+        row.late_penalty_per_day = form.late_penalty_per_day.data
+        row.late_penalty_cap = form.late_penalty_cap.data
+        row.max_submissions_per_day = form.max_submissions_per_day.data
+        row.score_policy = form.score_policy.data or None
+        after = {name: shown(getattr(row, name)) for name in POLICY_FIELDS}
+        changed = {k: [before[k], after[k]] for k in POLICY_FIELDS if before[k] != after[k]}
+        audit.record(session, current_user, "policy.update", slug, changes=changed)
+        session.commit()
+        flash("Policy saved. Counted grades use it at once.", "success")
+        return redirect(url_for("instructor.policy", slug=slug))
+    if row is not None:  # show stored datetimes in the naive UTC the inputs expect
+        form.due.data = row.due.replace(tzinfo=None) if row.due else None
+        form.hard_close.data = row.hard_close.replace(tzinfo=None) if row.hard_close else None
+    return render_policy(slug, form, ExtensionForm())
+
+
+@bp.post("/assignments/<slug>/policy/reset")
+@instructor_required
+def reset_policy(slug: str):
+    """Drop every override: the manifest's policy applies again."""
+    get_assignment_or_404(slug)
+    if ActionForm().validate_on_submit():
+        session = get_session()
+        row = policy_row(slug)
+        if row is not None:
+            session.delete(row)
+            audit.record(session, current_user, "policy.reset", slug)
+            session.commit()
+        flash("The manifest's policy applies again.", "success")
+    return redirect(url_for("instructor.policy", slug=slug))
+
+
+@bp.post("/assignments/<slug>/extensions")
+@instructor_required
+def grant_extension(slug: str):
+    """Give one student a later due date (replacing an earlier extension)."""
+    get_assignment_or_404(slug)
+    form = ExtensionForm()
+    session = get_session()
+    if not form.validate_on_submit():
+        return render_policy(slug, PolicyForm(obj=policy_row(slug)), form, 400)
+    student = User.by_username(session, form.username.data)
+    if student is None or student.role != Role.STUDENT:
+        form.username.errors.append(f"No student called {form.username.data!r}.")
+        return render_policy(slug, PolicyForm(obj=policy_row(slug)), form, 400)
+    extension = session.scalar(select(Extension).where(
+        Extension.user_id == student.id, Extension.assignment_slug == slug))
+    if extension is None:
+        extension = Extension(user=student, assignment_slug=slug)
+        session.add(extension)
+    extension.due = aware(form.due.data)
+    extension.granted_by_id = current_user.id
+    audit.record(session, current_user, "extension.grant", slug,
+                 student=student.username, due=extension.due.isoformat())
+    session.commit()
+    flash(f"{student.username} now has until {extension.due:%Y-%m-%d %H:%M} UTC.", "success")
+    return redirect(url_for("instructor.policy", slug=slug))
+
+
+@bp.post("/assignments/<slug>/extensions/<int:extension_id>/revoke")
+@instructor_required
+def revoke_extension(slug: str, extension_id: int):
+    """Remove a student's extension."""
+    session = get_session()
+    extension = session.get(Extension, extension_id)
+    if extension is None or extension.assignment_slug != slug:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        audit.record(session, current_user, "extension.revoke", slug,
+                     student=extension.user.username)
+        session.delete(extension)
+        session.commit()
+        flash("Extension revoked.", "success")
+    return redirect(url_for("instructor.policy", slug=slug))

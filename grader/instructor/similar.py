@@ -1,0 +1,91 @@
+"""Similar submissions: pairs of students' latest submissions flagged by grader.similarity."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from grader.auth.access import instructor_required
+from grader.course import get_assignment_or_404
+from grader.db import get_session
+from grader.instructor.views import bp
+from grader.models import Submission
+from grader.similarity import THRESHOLD, find_similar
+
+
+def starter_source(assignment) -> str:
+    """Return the starter file's text (boilerplate for the comparison), if there is one."""
+    path = getattr(assignment, "starter_path", None)
+    try:
+        return path().read_text(encoding="utf-8") if path else ""
+    except OSError:
+        return ""
+
+
+def latest_per_student(slug: str) -> list[Submission]:
+    """Return each student's newest submission to the assignment."""
+    session = get_session()
+    newest = (select(func.max(Submission.id)).where(Submission.assignment_slug == slug)
+              .group_by(Submission.user_id))
+    return session.scalars(select(Submission).where(Submission.id.in_(newest))).all()
+
+
+def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merge overlapping or touching character ranges."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(s, e) for s, e in merged]
+
+
+def highlight(source: str, spans: list[tuple[int, int]]) -> Markup:
+    """Return source as escaped text with the shared ranges in <mark> (never raw HTML)."""
+    parts, position = [], 0
+    for start, end in merge(spans):
+        start, end = max(start, position), min(end, len(source))
+        if start >= end:
+            continue
+        parts.append(escape(source[position:start]))
+        parts.append(Markup('<mark class="shared">') + escape(source[start:end])
+                     + Markup("</mark>"))
+        position = end
+    parts.append(escape(source[position:]))
+    return Markup("").join(parts)
+
+
+@bp.route("/assignments/<slug>/similar")
+@instructor_required
+def similar(slug: str):
+    """List pairs of students whose latest submissions look alike, most alike first."""
+    assignment = get_assignment_or_404(slug)
+    threshold = min(1.0, max(0.1, request.args.get("threshold", THRESHOLD, type=float)))
+    rows = {s.id: s for s in latest_per_student(slug)}
+    matches = find_similar({i: s.source for i, s in rows.items()},
+                           starter=starter_source(assignment), threshold=threshold)
+    return render_template("instructor/similar.html", assignment=assignment, matches=matches,
+                           rows=rows, threshold=threshold)
+
+
+@bp.route("/similar/<int:first>/<int:second>")
+@instructor_required
+def compare(first: int, second: int):
+    """Show two submissions side by side with their shared code highlighted."""
+    session = get_session()
+    a, b = session.get(Submission, first), session.get(Submission, second)
+    if a is None or b is None or a.assignment_slug != b.assignment_slug:
+        abort(404)
+    assignment = get_assignment_or_404(a.assignment_slug)
+    found = find_similar({a.id: a.source, b.id: b.source}, starter=starter_source(assignment),
+                         threshold=0.0)
+    match = found[0] if found else None
+    spans = {a.id: [], b.id: []}
+    if match is not None:
+        spans = {match.first: match.first_spans, match.second: match.second_spans}
+    return render_template(
+        "instructor/compare.html", assignment=assignment, match=match,
+        sides=[(s, highlight(s.source, spans[s.id])) for s in (a, b)],
+    )
