@@ -1,0 +1,161 @@
+"""The dashboard: numbers computed right from known result documents, charts, table, access."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from grader.instructor.stats import category_counts, histogram, pass_rates
+from grader.models import utcnow
+from tests.instructor.conftest import graded_result
+
+NOW = utcnow()
+
+
+@pytest.fixture
+def seeded(app, make_submission):
+    """alice: 1 then 3 of 4 (best counts: 3); bob: 1 of 4; carol is not a student here."""
+    early = NOW - timedelta(hours=3)
+    make_submission("alice", result=graded_result(["a"], {"b": "wrong_value", "c": "wrong_value",
+                                                        "d": "missing_adjoint"}),
+                    submitted_at=early)
+    make_submission("alice", result=graded_result(["a", "b", "c"], {"d": "missing_adjoint"}),
+                    submitted_at=NOW - timedelta(hours=2))
+    make_submission("bob", result=graded_result(["a"], {"b": "wrong_shape", "c": "wrong_value",
+                                                      "d": "missing_adjoint"}),
+                    submitted_at=NOW - timedelta(hours=1))
+    make_submission("bob", status="queued", submitted_at=NOW)
+
+
+def test_histogram_bins_include_the_maximum_in_the_last_bin():
+    assert histogram([0.0, 0.05, 0.1, 0.55, 0.999, 1.0]) == [2, 1, 0, 0, 0, 1, 0, 0, 0, 2]
+
+
+def test_pass_rates_and_categories_from_result_documents():
+    results = [graded_result(["a", "b"], {"c": "wrong_value"}),
+               graded_result(["a"], {"b": "wrong_seed", "c": "wrong_value"})]
+    assert [(r.name, r.passed, r.total) for r in pass_rates(results)] == [
+        ("a", 2, 2), ("b", 1, 2), ("c", 0, 2)]
+    assert category_counts(results) == {"wrong_value": 2, "wrong_seed": 1}
+
+
+def test_dashboard_summarizes_the_counted_submissions(client, auth, seeded):
+    auth.login("prof")
+    page = client.get("/instructor/assignments/numerical").get_data(as_text=True)
+    assert re.search(r'data-stat="submitted">2</span> of 2 students', page)
+    assert 'data-stat="graded">2<' in page
+    # Counted: alice 3/4 (75 %), bob 1/4 (25 %): mean 50 %; the bins of 20-30 and 70-80.
+    assert 'data-stat="mean">50<' in page
+    alt = re.search(r'data-chart="histogram"[^>]*alt="([^"]*)"', page).group(1)
+    assert "20–30 %: 1" in alt and "70–80 %: 1" in alt and "0–10 %: 0" in alt
+    pass_alt = re.search(r'data-chart="pass-rates"[^>]*alt="([^"]*)"', page).group(1)
+    assert "a 100 %; b 50 %; c 50 %; d 0 %" in pass_alt
+    # Categories over the counted submissions only: alice's first try does not count.
+    categories = re.search(r'data-table="categories".*?</table>', page, re.S).group(0)
+    rows = re.findall(r"<td>(\w+)</td><td class=\"num\">(\d+)</td>", categories)
+    assert rows == [("missing_adjoint", "2"), ("wrong_shape", "1"), ("wrong_value", "1")]
+    assert re.search(r'data-queue="queued">1<', page)
+
+
+@pytest.mark.parametrize("name", ["histogram", "pass-rates", "categories"])
+def test_charts_are_svg_documents_with_bars(client, auth, seeded, name):
+    auth.login("prof")
+    response = client.get(f"/instructor/assignments/numerical/charts/{name}.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    svg = response.get_data(as_text=True)
+    assert "<svg" in svg and "<script" not in svg
+    assert svg.count("<path") > 4  # bars and axes
+    assert "script-src" not in response.headers["Content-Security-Policy"]
+
+
+def test_table_filters_and_sorts(client, auth, seeded):
+    auth.login("prof")
+
+    def students(query: str) -> list[str]:
+        page = client.get(f"/instructor/assignments/numerical?{query}").get_data(as_text=True)
+        table = re.search(r'data-table="submissions".*?</table>', page, re.S).group(0)
+        return re.findall(r'<tr data-submission="\d+">\s*<td>\d+</td>\s*<td>(\w+)</td>', table)
+
+    assert students("") == ["bob", "bob", "alice", "alice"]  # newest first
+    assert students("student=ali") == ["alice", "alice"]
+    assert students("status=queued") == ["bob"]
+    # 3, then the two 1s newest first, then the ungraded one last
+    assert students("sort=score&order=desc") == ["alice", "bob", "alice", "bob"]
+    assert students("min_score=2") == ["alice"]
+    assert students("sort=student&order=asc&status=graded") == ["alice", "alice", "bob"]
+
+
+def test_instructor_sees_hidden_test_details_and_results_json(client, auth, app,
+                                                              make_submission):
+    submission_id = make_submission("alice", result=graded_result([], {"secret": "wrong_seed"}))
+    auth.login("prof")
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert "wrong_seed" in page
+    download = client.get(f"/instructor/submissions/{submission_id}/results.json")
+    assert download.status_code == 200
+    assert "attachment" in download.headers["Content-Disposition"]
+    assert download.json["tests"][0]["extra_data"]["diagnosis"]["category"] == "wrong_seed"
+    assert download.json["score"] == 0
+
+
+def test_queue_json_answers_without_a_reachable_worker(client, auth, seeded):
+    auth.login("prof")
+    state = client.get("/instructor/queue.json?assignment=numerical").json
+    assert state["queued"] == 1 and state["running"] == 0
+    assert state["workers"] in (None, [])  # nobody consumes the in-memory test broker
+    assert state["batches"] == []
+
+
+INSTRUCTOR_PAGES = [
+    ("get", "/instructor/assignments/numerical"),
+    ("get", "/instructor/assignments/numerical/charts/histogram.svg"),
+    ("get", "/instructor/queue.json"),
+    ("get", "/instructor/submissions/1/results.json"),
+    ("get", "/instructor/assignments/numerical/policy"),
+    ("post", "/instructor/assignments/numerical/policy"),
+    ("post", "/instructor/assignments/numerical/policy/reset"),
+    ("post", "/instructor/assignments/numerical/extensions"),
+    ("post", "/instructor/assignments/numerical/regrade"),
+    ("post", "/instructor/submissions/1/regrade"),
+    ("get", "/instructor/people"),
+    ("post", "/instructor/roster"),
+    ("post", "/instructor/users/1/disable"),
+    ("get", "/instructor/assignments/numerical/grades.csv"),
+    ("get", "/instructor/assignments/numerical/autograder.zip"),
+    ("get", "/instructor/assignments/numerical/similar"),
+    ("get", "/instructor/similar/1/2"),
+    ("get", "/instructor/audit"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), INSTRUCTOR_PAGES)
+def test_instructor_pages_refuse_students_and_anonymous(client, auth, seeded, method, path):
+    def call():  # forms carry a valid CSRF token: the role check is what refuses
+        if method == "get":
+            return client.get(path)
+        token = auth.csrf("/auth/account" if logged_in else "/auth/login")
+        return client.post(path, data={"csrf_token": token})
+
+    logged_in = False
+    anonymous = call()
+    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    auth.login("alice")
+    logged_in = True
+    assert call().status_code == 403
+
+
+@pytest.mark.parametrize("path", [
+    "/instructor/assignments/numerical/policy",
+    "/instructor/assignments/numerical/extensions",
+    "/instructor/assignments/numerical/regrade",
+    "/instructor/roster",
+    "/instructor/users/2/disable",
+])
+def test_forms_need_a_csrf_token(client, auth, seeded, path, audit_actions):
+    auth.login("prof")
+    response = client.post(path, data={"username": "alice", "due": "2030-01-01T00:00"})
+    assert response.status_code in (302, 400)
+    assert audit_actions() == []  # nothing changed
