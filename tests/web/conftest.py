@@ -47,6 +47,7 @@ class CourseAssignment:
     late_penalty_per_day: float = 0.1
     late_penalty_cap: float = 0.5
     max_submissions_per_day: int | None = None
+    score_policy: str = "best"
     readme: str = "# Title\n\nWrite `gradient`.\n\n<script>alert('readme')</script>\n"
 
     def readme_markdown(self) -> str:
