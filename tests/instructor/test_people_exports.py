@@ -1,0 +1,180 @@
+"""Roster import, disabling accounts, grades.csv, results.json, the Gradescope zip, similarity."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from grader.db import get_session
+from grader.models import User
+from tests.instructor.conftest import graded_result
+from tests.web.live import REPOSITORY
+
+ROSTER = (
+    "Username,Name,Email\n"
+    "carol,Carol Nguyen,carol@example.edu\n"
+    "alice,Alice Again,alice@example.edu\n"
+    "Bad Name!,Nobody,x@example.edu\n"
+    "dave,\"=HYPERLINK(\"\"http://x\"\")\",dave@example.edu\n"
+    "erin,Erin,not-an-email\n"
+    "carol,Carol Twice,carol@example.edu\n"
+)
+
+
+def import_roster(client, auth, text: str):
+    return client.post("/instructor/roster", data={
+        "csrf_token": auth.csrf("/instructor/people"),
+        "file": (io.BytesIO(text.encode()), "roster.csv"),
+    }, content_type="multipart/form-data")
+
+
+def test_roster_import_reports_each_row_and_shows_passwords_once(app, client, auth,
+                                                                 audit_actions):
+    auth.login("prof")
+    page = import_roster(client, auth, ROSTER).get_data(as_text=True)
+    assert "2 created · 2 skipped · 2 errors" in page
+    assert page.count('data-outcome="created"') == 2
+    passwords = dict(zip(["carol", "dave"], __import__("re").findall(
+        r'class="password">([^<]+)<', page), strict=True))
+    auth.logout()
+    assert auth.login("carol", passwords["carol"]).status_code == 302
+    with app.app_context():
+        carol = User.by_username(get_session(), "carol")
+        assert (carol.name, carol.email, carol.role) == ("Carol Nguyen", "carol@example.edu",
+                                                          "student")
+    assert audit_actions() == [("prof", "roster.import", "students")]
+    auth.logout()
+    auth.login("prof")
+    again = client.get("/instructor/people").get_data(as_text=True)
+    assert "class=\"password\"" not in again  # shown once
+
+
+def test_roster_without_the_columns_is_refused(client, auth):
+    auth.login("prof")
+    response = import_roster(client, auth, "user,mail\nx,y\n")
+    assert response.status_code == 400
+    assert "missing: username, name, email" in response.get_data(as_text=True)
+
+
+def test_a_disabled_user_cannot_log_in_or_use_tokens(app, client, auth, bearer,
+                                                     audit_actions):
+    assert client.get("/api/v1/me", headers=bearer("alice")).status_code == 200
+    auth.login("prof")
+    with app.app_context():
+        alice_id = User.by_username(get_session(), "alice").id
+    token = auth.csrf("/instructor/people")
+    assert client.post(f"/instructor/users/{alice_id}/disable",
+                       data={"csrf_token": token}).status_code == 302
+    assert client.get("/api/v1/me", headers=bearer("alice")).status_code == 401
+    auth.logout()
+    refused = auth.login("alice")
+    assert refused.status_code == 403 and "disabled" in refused.get_data(as_text=True)
+    auth.login("prof")
+    client.post(f"/instructor/users/{alice_id}/enable",
+                data={"csrf_token": auth.csrf("/instructor/people")})
+    assert client.get("/api/v1/me", headers=bearer("alice")).status_code == 200
+    assert [a[1:] for a in audit_actions()] == [("user.disable", "alice"),
+                                                ("user.enable", "alice")]
+
+
+def test_a_session_ends_when_its_account_is_disabled(app, client, auth):
+    auth.login("alice")
+    assert client.get("/assignments").status_code == 200
+    with app.app_context():
+        session = get_session()
+        from grader.models import utcnow
+        User.by_username(session, "alice").disabled_at = utcnow()
+        session.commit()
+    assert client.get("/assignments").status_code == 302
+
+
+@pytest.mark.parametrize(("user", "status"), [("prof", 200), ("alice", 403), (None, 401)])
+def test_grades_csv_api_access(client, bearer, user, status):
+    headers = bearer(user) if user else {}
+    response = client.get("/api/v1/assignments/numerical/grades.csv", headers=headers)
+    assert response.status_code == status
+    if status != 200:
+        assert response.json["error"]["code"] in ("forbidden", "unauthorized")
+
+
+def test_grades_csv_content(app, client, bearer, make_submission):
+    with app.app_context():
+        session = get_session()
+        User.by_username(session, "alice").name = "Alice Liddell"
+        session.commit()
+    make_submission("alice", result=graded_result(["a", "b"], {"c": "x"}))
+    make_submission("alice", result=graded_result(["a"], {"b": "x", "c": "x"}))
+    response = client.get("/api/v1/assignments/numerical/grades.csv", headers=bearer("prof"))
+    assert response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert [r["username"] for r in rows] == ["alice", "bob"]  # students only, both listed
+    alice, bob = rows
+    assert (alice["name"], alice["score"], alice["max_score"], alice["late_penalty"]) == (
+        "Alice Liddell", "2.0", "3.0", "0.0")
+    assert alice["submitted_at"].endswith("+00:00") and alice["submission_id"] == "1"
+    assert (bob["score"], bob["submitted_at"]) == ("", "")
+    assert client.get("/api/v1/assignments/nope/grades.csv",
+                      headers=bearer("prof")).status_code == 404
+
+
+def test_autograder_zip_holds_this_assignment_only(client, auth):
+    auth.login("prof")
+    response = client.get("/instructor/assignments/numerical/autograder.zip")
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    names = set(archive.namelist())
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/__init__.py",
+            "grader/cli/__main__.py", "grader/grading/pipeline.py", "workers/sandbox/runner.py",
+            "workers/harness/run.py", "reference/kit/autodiff/__init__.py",
+            "assignments/numerical/assignment.toml", "assignments/numerical/cases.py",
+            "reference/solutions/numerical/numerical.py"} <= names
+    assert not any(n.startswith(("assignments/autodiff", "assignments/backprop", "tests/"))
+                   for n in names)
+    assert not any("/mutants/" in n or n.startswith("grader/templates") for n in names)
+    assert "reference/solutions/backprop/backprop.py" not in names  # numerical does not use it
+    run = archive.read("run_autograder").decode()
+    assert ("python -m grader.cli grade numerical \"$SUBMISSION\" --json" in run
+            and "/autograder/results/results.json" in run
+            and "/autograder/submission/numerical.py" in run)
+    assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111
+    assert "pip install" in archive.read("setup.sh").decode()
+
+
+def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path):
+    """Unpacked on its own, the zip's code grades a submission (as run_autograder would)."""
+    import json
+    import subprocess
+    import sys
+
+    from grader.assignments import get_assignment
+    from grader.gradescope import autograder_zip
+
+    zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment("numerical")))).extractall(tmp_path)
+    solution = REPOSITORY / "reference/solutions/numerical/numerical.py"
+    done = subprocess.run(
+        [sys.executable, "-c", "import runpy, sys, grader; assert grader.__file__.startswith("
+         f"{str(tmp_path)!r}); sys.argv = ['grader.cli', 'grade', 'numerical', "
+         f"{str(solution)!r}, '--json']; runpy.run_module('grader.cli', run_name='__main__')"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["score"] == result["max_score"] > 0
+
+
+def test_similarity_lists_pairs_and_escapes_the_code(client, auth, make_submission):
+    solution = (REPOSITORY / "reference/solutions/numerical/numerical.py").read_text()
+    evil = "# <script>alert('x')</script>\n" + solution
+    first = make_submission("alice", source=evil, result=graded_result(["a"], {}))
+    second = make_submission("bob", source=solution.replace("eps", "h"),
+                             result=graded_result(["a"], {}))
+    auth.login("prof")
+    listing = client.get("/instructor/assignments/numerical/similar").get_data(as_text=True)
+    assert f"/instructor/similar/{first}/{second}" in listing
+    page = client.get(f"/instructor/similar/{first}/{second}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(" in page
+    assert page.count('<mark class="shared">') >= 2
