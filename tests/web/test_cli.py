@@ -105,3 +105,25 @@ def test_submit_to_a_dead_server(tmp_path):
                                       "http://127.0.0.1:9", "--token", "agt_x"])
     assert result.exit_code == 1
     assert "cannot reach the server" in result.output
+
+
+def test_submit_waits_and_prints_the_report(live_env, web, worker_factory, tmp_path):
+    """The whole path: CLI upload, a real worker on Redis and PostgreSQL, the printed report."""
+    from tests.web.live import REPOSITORY, redis_or_skip
+
+    redis_or_skip()
+    worker_factory(live_env)
+    app = web(live_env)
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    try:
+        source = REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
+        result = CliRunner().invoke(cli, [
+            "submit", "numerical", str(source), "--server", server.url,
+            "--token", app.tokens["alice"],
+        ])
+    finally:
+        server.stop()
+    assert result.exit_code == 0, result.output
+    assert "score: 10 / 21" in result.output
+    assert "hint" in result.output  # the diagnosis of the first failures
