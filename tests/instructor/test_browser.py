@@ -1,0 +1,73 @@
+"""An instructor in Chromium: the dashboard's charts, filtering the table, opening a submission."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from grader.db import get_session
+from grader.models import Submission, User, utcnow
+from tests.instructor.conftest import graded_result
+from tests.web.conftest import PASSWORDS
+from tests.web.live import ServerThread
+from tests.web.test_browser import browser  # noqa: F401  (the Chromium fixture)
+
+CLASS = {  # username: (passed tests, failed tests with their category)
+    "alice": (["a", "b", "c"], {"d": "missing_adjoint"}),
+    "bob": (["a"], {"b": "wrong_value", "c": "wrong_value", "d": "missing_adjoint"}),
+}
+
+
+@pytest.fixture
+def site(live_env, web):
+    """The web app over HTTP on PostgreSQL, with graded submissions of two students."""
+    app = web(live_env)
+    app.config["SERVER_NAME"] = None
+    with app.app_context():
+        session = get_session()
+        for hours, (username, (passed, failed)) in enumerate(CLASS.items()):
+            result = graded_result(passed, failed)
+            session.add(Submission(
+                user=User.by_username(session, username), assignment_slug="numerical",
+                filename="numerical.py", source=f"# {username}'s <b>code</b>\nx = 1\n",
+                status="graded", submitted_at=utcnow() - timedelta(hours=hours + 1),
+                raw_score=result["score"], score=result["score"],
+                max_score=result["max_score"], result=result))
+        session.commit()
+    server = ServerThread(app)
+    yield server.url
+    server.stop()
+
+
+def test_instructor_reads_the_dashboard(browser, site, tmp_path):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(site + "/auth/login")
+    page.fill("input[name=username]", "prof")
+    page.fill("input[name=password]", PASSWORDS["prof"])
+    page.click("input[type=submit]")
+    page.wait_for_url("**/instructor/")
+    page.click("a.button:has-text('Numerical')")
+    page.wait_for_url("**/instructor/assignments/numerical")
+
+    for name in ("histogram", "pass-rates", "categories"):
+        chart = page.locator(f"img[data-chart={name}]")
+        chart.wait_for()
+        page.wait_for_function(
+            f"document.querySelector('img[data-chart={name}]').naturalWidth > 0")
+    assert page.inner_text("[data-stat=submitted]") == "2"
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+    page.fill("input[name=student]", "bob")
+    page.click("button:has-text('Filter')")
+    page.wait_for_url("**student=bob**")
+    rows = page.locator("table[data-table=submissions] tbody tr")
+    assert rows.count() == 1 and "bob" in rows.first.inner_text()
+
+    rows.first.locator("text=code and feedback").click()
+    page.wait_for_url("**/submissions/*")
+    body = page.inner_text("body")
+    # The failed tests are hidden from students; the instructor sees their diagnoses.
+    assert "wrong_value" in body and body.count("Diagnosis") == 3
+    assert "<b>code</b>" in body  # the student's text shown as text
+    page.screenshot(path=tmp_path / "submission.png", full_page=True)
