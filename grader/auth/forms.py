@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -25,3 +25,14 @@ class NewTokenForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token matters (logout, revoke)."""
+
+
+class PasswordForm(FlaskForm):
+    """Change one's password: the current one, then the new one twice."""
+
+    current = PasswordField("Current password", validators=[DataRequired(), Length(max=256)])
+    new = PasswordField("New password", validators=[DataRequired(), Length(min=10, max=256)])
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("new", message="The two entries differ.")]
+    )
+    change = SubmitField("Change password")

@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from grader.auth.forms import ActionForm, LoginForm, NewTokenForm
+from grader.auth.forms import ActionForm, LoginForm, NewTokenForm, PasswordForm
 from grader.db import get_session
 from grader.extensions import limiter, username_key
 from grader.models import ApiToken, User, utcnow
@@ -104,10 +104,39 @@ def account():
         row, new_token = ApiToken.issue(current_user, form.name.data.strip())
         session.add(row)
         session.commit()
+    return render_account(form=form, new_token=new_token)
+
+
+def render_account(status: int = 200, **forms):
+    """Render the account page with its forms (fresh ones where none is given)."""
     tokens = [t for t in current_user.tokens if t.revoked_at is None]
-    return render_template(
-        "auth/account.html", form=form, tokens=tokens, new_token=new_token, action=ActionForm()
+    page = render_template(
+        "auth/account.html",
+        form=forms.get("form") or NewTokenForm(formdata=None),
+        password_form=forms.get("password_form") or PasswordForm(formdata=None),
+        tokens=tokens,
+        new_token=forms.get("new_token"),
+        action=ActionForm(),
     )
+    return page, status
+
+
+@bp.post("/password")
+@login_required
+@limiter.limit(login_limit, deduct_when=login_failed, key_func=lambda: f"pw:{current_user.id}")
+def change_password():
+    """Change the password after checking the current one."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return render_account(400, password_form=form)
+    if not current_user.check_password(form.current.data):
+        g.login_failed = True
+        form.current.errors.append("That is not your current password.")
+        return render_account(400, password_form=form)
+    current_user.set_password(form.new.data)
+    get_session().commit()
+    flash("Your password is changed.", "success")
+    return redirect(url_for("auth.account"))
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -154,3 +154,35 @@ def test_login_limit_shared_through_redis(tmp_path, migrated_sqlite, course, pas
     assert first.login("alice", "wrong").status_code == 429
     for app in apps:
         app.extensions["grader.engine"].dispose()
+
+
+def change_password(client, auth, current, new, confirm=None):
+    return client.post("/auth/password", data={
+        "current": current, "new": new, "confirm": new if confirm is None else confirm,
+        "csrf_token": auth.csrf("/auth/account")})
+
+
+def test_change_password(client, auth):
+    auth.login("alice")
+    response = change_password(client, auth, "alice-pass-1", "a-much-longer-secret")
+    assert response.status_code == 302
+    auth.logout()
+    assert auth.login("alice", "alice-pass-1").status_code == 401
+    assert auth.login("alice", "a-much-longer-secret").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("wrong", "a-much-longer-secret", None, "not your current password"),
+        ("alice-pass-1", "short", None, "between 10 and 256 characters"),
+        ("alice-pass-1", "a-much-longer-secret", "something-else-x", "The two entries differ"),
+    ],
+)
+def test_change_password_refusals(client, auth, current, new, confirm, message):
+    auth.login("alice")
+    response = change_password(client, auth, current, new, confirm)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    auth.logout()
+    assert auth.login("alice").status_code == 302  # unchanged
