@@ -15,6 +15,7 @@ cli.add_command(local.check_assignment)
 cli.add_command(local.assignments)
 cli.add_command(accounts.create_user)
 cli.add_command(accounts.token)
+cli.add_command(accounts.reset_password)
 cli.add_command(remote.submit)
 
 

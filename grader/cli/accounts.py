@@ -68,3 +68,15 @@ def token(name: str, label: str) -> None:
         session.add(row)
         session.commit()
     click.echo(plain)
+
+
+@click.command("reset-password")
+@click.argument("name")
+def reset_password(name: str) -> None:
+    """Give the account NAME a new random password and print it (e.g. after a roster import)."""
+    password = secrets.token_urlsafe(12)
+    with database_session() as session:
+        user = find_user(session, name)
+        user.set_password(password)
+        session.commit()
+    click.echo(f"new password for {user.username}: {password}")

@@ -178,3 +178,17 @@ def test_similarity_lists_pairs_and_escapes_the_code(client, auth, make_submissi
     assert "<script>alert" not in page
     assert "&lt;script&gt;alert(" in page
     assert page.count('<mark class="shared">') >= 2
+
+
+def test_reset_password_prints_a_new_one(app, monkeypatch):
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])
+    monkeypatch.setenv("SECRET_KEY", "test-only-secret")
+    result = CliRunner().invoke(cli, ["reset-password", "alice"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().rsplit(" ", 1)[1]
+    with app.app_context():
+        assert User.by_username(get_session(), "alice").check_password(password)
