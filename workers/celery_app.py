@@ -39,8 +39,9 @@ def celery_settings(config: dict) -> dict:
         "worker_prefetch_multiplier": 1,  # a busy worker must not sit on waiting jobs
         "task_default_queue": config["CELERY_QUEUE"],
         # Above the sandbox's own wall limits (a grading is a few runs of at most 30-60 s):
-        # the soft limit raises inside the task (a system failure, retried), the hard one
-        # kills the process (redelivered, and stopped after repeated deaths).
+        # the soft limit raises inside the task (a system failure, retried); the hard one
+        # kills the process, and the sweep finds the silent claim and queues it again
+        # (repeated deaths end in error).
         "task_annotations": {
             "workers.tasks.grade": {
                 "soft_time_limit": config["GRADE_SOFT_TIME_LIMIT"],
@@ -64,7 +65,6 @@ def celery_settings(config: dict) -> dict:
                 "options": {"expires": float(config["SWEEP_SECONDS"])},  # skip sweeps gone stale
             },
         },
-        "worker_hijack_root_logger": False,
     }
 
 
