@@ -124,7 +124,9 @@ def test_redis_outage_loses_nothing(live_env, web, worker_factory, tmp_path, mon
             assert poll(client, app, submission_id, user)["status"] == "queued"
             assert row(app, submission_id).queued_at is None
         server.start()  # back, empty: the sweep must queue what arrived meanwhile
-        for user, submission_id in during.items():
+        after = submit(client, app, SOLUTION, "alice")  # the web app publishes again itself
+        assert row(app, after).queued_at is not None
+        for user, submission_id in [*during.items(), ("alice", after)]:
             assert graded(client, app, submission_id, user)["status"] == "graded"
             assert [s for s, _ in gradings(app, submission_id)] == ["graded"]
     finally:
