@@ -47,6 +47,34 @@ function followSubmission(box) {
   setTimeout(poll, delay);
 }
 
+// The instructor dashboard's queue and regrade progress, refreshed every few seconds.
+// Only numbers and names go in, through textContent: nothing is parsed as HTML.
+function followQueue(panel) {
+  async function poll() {
+    try {
+      const response = await fetch(panel.dataset.url, { cache: "no-store" });
+      if (response.ok) {
+        const state = await response.json();
+        panel.querySelector("[data-queue=queued]").textContent = state.queued;
+        panel.querySelector("[data-queue=running]").textContent = state.running;
+        const names = state.workers && state.workers.length ? state.workers : state.busy_workers;
+        panel.querySelector("[data-queue=workers]").textContent = names.join(", ") || "none busy";
+        for (const batch of state.batches || []) {
+          const row = document.querySelector(`[data-batch="${batch.id}"]`);
+          if (row) {
+            row.querySelector("progress").value = batch.done;
+            row.querySelector("[data-progress]").textContent = `${batch.done} / ${batch.total} done`;
+          }
+        }
+      }
+    } catch (error) {
+      // Try again at the next tick.
+    }
+    setTimeout(poll, 3000);
+  }
+  setTimeout(poll, 3000);
+}
+
 function enableCopyButtons() {
   for (const button of document.querySelectorAll("[data-copy]")) {
     button.addEventListener("click", async () => {
@@ -63,5 +91,9 @@ document.addEventListener("DOMContentLoaded", () => {
   const box = document.querySelector("#feedback[data-status-url]");
   if (box && box.dataset.final !== "true") {
     followSubmission(box);
+  }
+  const queue = document.querySelector("#queue[data-url]");
+  if (queue) {
+    followQueue(queue);
   }
 });

@@ -42,6 +42,8 @@ def site(live_env, web):
 
 def test_instructor_reads_the_dashboard(browser, site, tmp_path):  # noqa: F811
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(site + "/auth/login")
     page.fill("input[name=username]", "prof")
     page.fill("input[name=password]", PASSWORDS["prof"])
@@ -56,6 +58,9 @@ def test_instructor_reads_the_dashboard(browser, site, tmp_path):  # noqa: F811
         page.wait_for_function(
             f"document.querySelector('img[data-chart={name}]').naturalWidth > 0")
     assert page.inner_text("[data-stat=submitted]") == "2"
+    with page.expect_response("**/instructor/queue.json**", timeout=10_000):
+        pass  # the live queue panel polls
+    page.wait_for_function("document.querySelector('[data-queue=workers]').textContent")
     page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
 
     page.fill("input[name=student]", "bob")
@@ -71,3 +76,4 @@ def test_instructor_reads_the_dashboard(browser, site, tmp_path):  # noqa: F811
     assert "wrong_value" in body and body.count("Diagnosis") == 3
     assert "<b>code</b>" in body  # the student's text shown as text
     page.screenshot(path=tmp_path / "submission.png", full_page=True)
+    assert errors == []
