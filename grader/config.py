@@ -91,6 +91,9 @@ def from_environment(instance_path: str) -> dict:
         "GRADE_SOFT_TIME_LIMIT": _int("GRADE_SOFT_TIME_LIMIT", 300),
         "GRADE_HARD_TIME_LIMIT": _int("GRADE_HARD_TIME_LIMIT", 330),
         "GRADE_MAX_RETRIES": _int("GRADE_MAX_RETRIES", 3),
+        # Grade every reference solution in the worker's parent before it forks (warm caches
+        # for every child, and a self-test of the sandbox); adds seconds to worker start.
+        "GRADER_WARM_UP": _bool("GRADER_WARM_UP", False),
         # A running grading proves it is alive this often; silent for STALE seconds means dead.
         "HEARTBEAT_SECONDS": _int("HEARTBEAT_SECONDS", 2),
         "HEARTBEAT_STALE_SECONDS": _int("HEARTBEAT_STALE_SECONDS", 20),

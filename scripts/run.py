@@ -40,9 +40,9 @@ def prepare() -> str:
     return app.instance_path
 
 
-def start(command: list[str]) -> subprocess.Popen:
+def start(command: list[str], env: dict | None = None) -> subprocess.Popen:
     """Start a child in its own session: Ctrl-C reaches only us, and we stop it in order."""
-    return subprocess.Popen(command, cwd=REPOSITORY, start_new_session=True)
+    return subprocess.Popen(command, cwd=REPOSITORY, start_new_session=True, env=env)
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -69,7 +69,7 @@ def main() -> int:
         python, "-m", "celery", "-A", "workers.make_celery", "worker", "--beat",
         "--schedule", f"{instance}/celerybeat-schedule", "--concurrency", "2",
         "--loglevel", "INFO", "--without-gossip", "--without-mingle", "--without-heartbeat",
-    ])
+    ], env={**os.environ, "GRADER_WARM_UP": os.environ.get("GRADER_WARM_UP", "1")})
     web = start([python, "-m", "flask", "--app", "grader", "run", "--host", HOST,
                  "--port", PORT])
     processes = [web, worker]

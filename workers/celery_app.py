@@ -8,6 +8,7 @@ sweeper.py (re-queue what waited too long or what a dead worker held).
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.signals import celeryd_after_setup
 from flask import Flask
 
 
@@ -78,7 +79,21 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.name, task_cls=FlaskTask)
     celery_app.config_from_object(celery_settings(app.config))
+    if app.config.get("GRADER_WARM_UP"):
+        celeryd_after_setup.connect(_warm_up_in_app(app), weak=False)
     celery_app.conf.beat_schedule_filename = f"{app.instance_path}/celerybeat-schedule"
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app
+
+
+def _warm_up_in_app(app: Flask):
+    """Runs in the worker's parent once logging is set up, before the pool forks."""
+
+    def warm(**_):
+        from grader.grading.warmup import warm_up
+
+        with app.app_context():
+            warm_up()
+
+    return warm
