@@ -14,17 +14,13 @@ from reference import solutions
 from reference.profiling import measure_memory
 from workers.harness import graphio
 
-from .diagnosis import PointValues, diagnose, first_wrong, reference_point
-from .graph_cases import BuiltGraph, GraphCase, build_graph
+from .diagnosis import PointValues, diagnose, first_wrong
+from .graph_cases import GraphCase, build_graph
 from .outcome import Outcome, close, errors, failed, passed, preview
 
 
 def _reference_gradient():
     return solutions.load("autodiff").gradient
-
-
-def _reference_backprop():
-    return solutions.load("backprop")
 
 
 def gradient_graph_size(out: ad.Node) -> int:
@@ -33,19 +29,8 @@ def gradient_graph_size(out: ad.Node) -> int:
 
 @dataclass(eq=False)
 class AutodiffCase(GraphCase):
-    @cached_property
-    def growth_graphs(self) -> list[BuiltGraph]:
-        return [build_graph(self.build(size)) for size in self.sizes]
-
     # -- into the sandbox ------------------------------------------------------------
-    @cached_property
-    def _payload(self) -> dict:
-        return self._make_payload()
-
-    def payload(self) -> dict:
-        return self._payload
-
-    def _make_payload(self) -> dict:
+    def make_payload(self) -> dict:
         payload = {"check": self.check, "time_limit": self.time_limit}
         if self.check == "growth":
             payload["graphs"] = [{"records": g.records, "out": g.out, "wrt": g.variables}
@@ -82,13 +67,6 @@ class AutodiffCase(GraphCase):
     def _student_nodes(self, record, key="adjoints"):
         nodes = graphio.deserialize(record["records"], known=self.graph.order)
         return nodes, {int(k): nodes[v] for k, v in record[key].items()}
-
-    @cached_property
-    def reference_points(self) -> list[tuple[dict, dict, dict]]:
-        """(feed, reference adjoints, partial adjoints) at each point, computed once."""
-        graph, backprop = self.graph, _reference_backprop()
-        return [(feed, *reference_point(graph.order, graph.out, feed, backprop))
-                for feed in self.feeds()]
 
     @cached_property
     def reference_growth_sizes(self) -> list[int]:

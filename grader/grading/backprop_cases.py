@@ -17,8 +17,8 @@ from reference import solutions
 from reference.profiling import measure_memory
 from workers.harness import graphio
 
-from .diagnosis import HINTS, PointValues, diagnose, first_wrong, reference_point
-from .graph_cases import BuiltGraph, GraphCase, build_graph
+from .diagnosis import HINTS, PointValues, diagnose, first_wrong
+from .graph_cases import GraphCase, build_graph
 from .outcome import Outcome, close, errors, failed, passed, preview
 
 # Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
@@ -43,13 +43,8 @@ class BackpropCase(GraphCase):
         if self.check == "repeat":
             self.n_points = max(self.n_points, 2)  # the third call runs at a second point
 
-    @cached_property
-    def growth_graphs(self) -> list[BuiltGraph]:
-        return [build_graph(self.build(size)) for size in self.sizes]
-
     # -- into the sandbox ------------------------------------------------------------
-    @cached_property
-    def _payload(self) -> dict:
+    def make_payload(self) -> dict:
         payload = {"check": self.check, "time_limit": self.time_limit}
         if self.check == "growth":
             payload["repeat"] = self.growth_repeat
@@ -67,17 +62,7 @@ class BackpropCase(GraphCase):
             payload["second_feed"] = self.encoded_feed(feeds[1])
         return payload
 
-    def payload(self) -> dict:
-        return self._payload
-
     # -- reference computations, once per case (a worker grades many submissions) --------
-    @cached_property
-    def reference_points(self) -> list[tuple[dict, dict, dict]]:
-        """(feed, reference adjoints, partial adjoints) at each point."""
-        graph, backprop = self.graph, _reference_backprop()
-        return [(feed, *reference_point(graph.order, graph.out, feed, backprop))
-                for feed in self.feeds()]
-
     @cached_property
     def reference_growth(self) -> list[dict[int, np.ndarray]]:
         """The variables' adjoints of each growth graph at the point the sandbox was given."""

@@ -10,7 +10,10 @@ from functools import cached_property
 import numpy as np
 
 import autodiff as ad
+from reference import solutions
 from workers.harness import graphio
+
+from .diagnosis import reference_point
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,29 @@ class GraphCase:
     @cached_property
     def graph(self) -> BuiltGraph:
         return build_graph(self.build())
+
+    @cached_property
+    def growth_graphs(self) -> list[BuiltGraph]:
+        return [build_graph(self.build(size)) for size in self.sizes]
+
+    # Made once per case: a worker grades many submissions of the same cases.
+    def payload(self) -> dict:
+        """The case as JSON data for the harness in the sandbox."""
+        return self._payload
+
+    @cached_property
+    def _payload(self) -> dict:
+        return self.make_payload()
+
+    def make_payload(self) -> dict:
+        raise NotImplementedError(f"{type(self).__name__}.make_payload")
+
+    @cached_property
+    def reference_points(self) -> list[tuple[dict, dict, dict]]:
+        """(feed, reference adjoints, partial adjoints) at each of the case's points."""
+        graph, backprop = self.graph, solutions.load("backprop")
+        return [(feed, *reference_point(graph.order, graph.out, feed, backprop))
+                for feed in self.feeds()]
 
     def feeds(self, graph: BuiltGraph | None = None, n: int | None = None) -> list[dict]:
         """Random points away from kinks and domain edges, the same on every run."""
