@@ -30,6 +30,7 @@ from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import diagnosis, visible_result
 from grader.models import Submission, utcnow
+from grader.policy import for_student
 from grader.rendering import format_value, highlight_python, render_markdown
 from grader.student.forms import SubmissionForm
 
@@ -94,9 +95,8 @@ def index():
         .group_by(Submission.assignment_slug)
     ).all()
     best = {slug: (score, count) for slug, score, count in rows}
-    return render_template(
-        "student/index.html", assignments=assignments().values(), best=best, now=utcnow()
-    )
+    shown = [for_student(session, a, current_user) for a in assignments().values()]
+    return render_template("student/index.html", assignments=shown, best=best, now=utcnow())
 
 
 @bp.route("/assignments/<slug>", methods=["GET"])
@@ -108,7 +108,9 @@ def assignment(slug: str):
 
 def render_assignment(assignment, form: SubmissionForm, status: int = 200):
     """Render the assignment page (also after a refused submission)."""
-    history = get_session().scalars(own_submissions(assignment.slug).limit(50)).all()
+    session = get_session()
+    assignment = for_student(session, assignment, current_user)  # their extension's dates
+    history = session.scalars(own_submissions(assignment.slug).limit(50)).all()
     now = utcnow()
     page = render_template(
         "student/assignment.html",

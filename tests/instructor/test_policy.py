@@ -141,3 +141,21 @@ def test_grades_csv_uses_the_policy_in_force(app, client, auth, make_submission,
     rows = {r["username"]: r for r in csv.DictReader(io.StringIO(body))}
     assert rows["alice"]["late_penalty"] == "0.3"
     assert float(rows["alice"]["score"]) == pytest.approx(2.8)
+
+
+def test_a_student_sees_the_dates_of_their_extension(app, client, auth, course):
+    auth.login("alice")
+    assert "no longer accepts submissions" in client.get("/assignments/autodiff").get_data(
+        as_text=True)
+    auth.logout()
+    auth.login("prof")
+    grant(client, auth, "alice", utcnow() + timedelta(days=2), slug="autodiff")
+    auth.logout()
+    auth.login("alice")
+    page = client.get("/assignments/autodiff").get_data(as_text=True)
+    assert "no longer accepts submissions" not in page
+    assert "badge-closed" not in client.get("/").get_data(as_text=True).split("autodiff")[0][-400:]
+    auth.logout()
+    auth.login("bob")
+    assert "no longer accepts submissions" in client.get("/assignments/autodiff").get_data(
+        as_text=True)
