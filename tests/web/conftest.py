@@ -24,7 +24,7 @@ from tests.web.live import (
     Worker,
     create_database,
     forget_queue,
-    postgres_or_skip,
+    require_postgres,
 )
 
 # Test-only credentials of the accounts every app fixture starts with.
@@ -230,7 +230,7 @@ def result_document(tests: list[dict], score: float | None = None) -> dict:
 @pytest.fixture
 def live_env(tmp_path, monkeypatch):
     """Environment shared by the in-process web app and the worker processes."""
-    postgres_or_skip()
+    require_postgres()
     database_url, drop = create_database()
     upgrade(database_url)
     env = {

@@ -23,20 +23,20 @@ POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # a database number of its own, away from others
 
 
-def postgres_or_skip() -> None:
-    """Skip unless PostgreSQL answers (.ci/services.sh starts it)."""
+def require_postgres() -> None:
+    """Fail unless PostgreSQL answers (.ci/services.sh starts it): a skip would hide it."""
     try:
         psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
     except psycopg.Error as error:
-        pytest.skip(f"PostgreSQL is not reachable: {error}")
+        pytest.fail(f"PostgreSQL is not reachable (run .ci/services.sh): {error}")
 
 
-def redis_or_skip(url: str = REDIS_TEST_URL) -> None:
-    """Skip unless Redis answers."""
+def require_redis(url: str = REDIS_TEST_URL) -> None:
+    """Fail unless Redis answers (.ci/services.sh starts it)."""
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable: {error}")
+        pytest.fail(f"Redis is not reachable (run .ci/services.sh): {error}")
 
 
 def forget_queue(url: str, queue: str) -> None:

@@ -135,9 +135,9 @@ def test_login_limit_shared_through_redis(tmp_path, migrated_sqlite, course, pas
 
     from grader import create_app
     from tests.web.conftest import AuthActions, add_accounts, base_config
-    from tests.web.live import REDIS_TEST_URL, redis_or_skip
+    from tests.web.live import REDIS_TEST_URL, require_redis
 
-    redis_or_skip()
+    require_redis()
     monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
     shutil.copy(migrated_sqlite, tmp_path / "grader.sqlite")
     config = base_config(f"sqlite:///{tmp_path / 'grader.sqlite'}") | {

@@ -109,9 +109,9 @@ def test_submit_to_a_dead_server(tmp_path):
 
 def test_submit_waits_and_prints_the_report(live_env, web, worker_factory, tmp_path):
     """The whole path: CLI upload, a real worker on Redis and PostgreSQL, the printed report."""
-    from tests.web.live import REPOSITORY, redis_or_skip
+    from tests.web.live import REPOSITORY, require_redis
 
-    redis_or_skip()
+    require_redis()
     worker_factory(live_env)
     app = web(live_env)
     app.config["SERVER_NAME"] = None

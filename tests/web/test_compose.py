@@ -13,7 +13,7 @@ from tests.web.live import REPOSITORY
 def services() -> dict[str, str]:
     """Validate the file with `docker-compose config`; return each service's resolved block."""
     if shutil.which("docker-compose") is None:
-        pytest.skip("docker-compose is not installed")
+        pytest.fail("docker-compose is not installed (.ci/services.sh installs it)")
     result = subprocess.run(
         ["docker-compose", "-f", "docker-compose.yml", "config"],
         cwd=REPOSITORY, capture_output=True, text=True, timeout=60,

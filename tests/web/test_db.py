@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 
 from grader.db import get_session, make_engine, upgrade
 from grader.models import Base, User
-from tests.web.live import create_database, postgres_or_skip
+from tests.web.live import create_database, require_postgres
 
 
 def schema_differences(url: str) -> list:
@@ -25,7 +25,7 @@ def test_sqlite_migrations_match_models(migrated_sqlite):
 
 
 def test_postgres_migrations_match_models():
-    postgres_or_skip()
+    require_postgres()
     url, drop = create_database()
     try:
         upgrade(url)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from grader.db import get_session, upgrade
 from grader.models import Grading, Submission
-from tests.web.live import REPOSITORY, RedisServer, redis_or_skip, wait_for
+from tests.web.live import REPOSITORY, RedisServer, require_redis, wait_for
 
 # The numerical assignment grades in about a second, which keeps these tests quick.
 SLUG = "numerical"
@@ -62,7 +62,7 @@ def graded(client, app, submission_id: int, user: str = "alice") -> dict:
 
 
 def test_submit_grade_and_store(live_env, web, worker_factory):
-    redis_or_skip()
+    require_redis()
     worker_factory(live_env)
     app = web(live_env)
     client = app.test_client()
@@ -78,7 +78,7 @@ def test_submit_grade_and_store(live_env, web, worker_factory):
 
 
 def test_worker_child_killed_mid_task_grades_exactly_once(live_env, web, worker_factory):
-    redis_or_skip()
+    require_redis()
     worker_factory(live_env)
     app = web(live_env)
     client = app.test_client()
@@ -95,7 +95,7 @@ def test_worker_child_killed_mid_task_grades_exactly_once(live_env, web, worker_
 
 
 def test_whole_worker_killed_then_another_takes_over(live_env, web, worker_factory):
-    redis_or_skip()
+    require_redis()
     first = worker_factory(live_env, name="doomed")
     app = web(live_env)
     client = app.test_client()
