@@ -10,6 +10,9 @@ from flask import Flask
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the Flask app."""
     app = Flask(__name__, instance_relative_config=True)
+    from grader.json_provider import StrictJSONProvider
+
+    app.json = StrictJSONProvider(app)
     if os.environ.get("GRADER_INSTANCE_PATH"):
         app.instance_path = os.path.abspath(os.environ["GRADER_INSTANCE_PATH"])
     os.makedirs(app.instance_path, exist_ok=True)

@@ -62,6 +62,7 @@ def from_environment(instance_path: str) -> dict:
     """Build the Flask config mapping for an app whose instance folder is instance_path."""
     max_upload = _int("MAX_UPLOAD_BYTES", 64 * KIB)
     redis_url = os.environ.get("REDIS_URL", "")
+    budget_wall = _int("GRADE_BUDGET_SECONDS", 60)
     return {
         "SECRET_KEY": secret_key(instance_path),
         "DATABASE_URL": database_url(instance_path),
@@ -88,8 +89,13 @@ def from_environment(instance_path: str) -> dict:
         # Grading queue.
         "CELERY_BROKER_URL": broker_url(instance_path),
         "CELERY_QUEUE": os.environ.get("CELERY_QUEUE", "grading"),
-        "GRADE_SOFT_TIME_LIMIT": _int("GRADE_SOFT_TIME_LIMIT", 300),
-        "GRADE_HARD_TIME_LIMIT": _int("GRADE_HARD_TIME_LIMIT", 330),
+        # What one submission's code may take, every rerun included (grader/grading/budget.py).
+        "GRADE_BUDGET_SECONDS": budget_wall,
+        "GRADE_BUDGET_CPU_SECONDS": _int("GRADE_BUDGET_CPU_SECONDS", 30),
+        # Celery's limits sit above the budget (and the grader's own preparation): they fire
+        # only when the grader itself hangs, never because of a student's code.
+        "GRADE_SOFT_TIME_LIMIT": _int("GRADE_SOFT_TIME_LIMIT", budget_wall + 60),
+        "GRADE_HARD_TIME_LIMIT": _int("GRADE_HARD_TIME_LIMIT", budget_wall + 90),
         "GRADE_MAX_RETRIES": _int("GRADE_MAX_RETRIES", 3),
         # Grade every reference solution in the worker's parent before it forks (warm caches
         # for every child, and a self-test of the sandbox); adds seconds to worker start.

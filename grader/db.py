@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from pathlib import Path
 
 import click
@@ -12,12 +14,16 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+# PostgreSQL's JSONB refuses NaN and infinities; refusing them on SQLite too keeps the
+# suite's default database from hiding a document that a deployment could not store.
+STRICT_JSON = functools.partial(json.dumps, allow_nan=False)
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL and a busy timeout so web and worker can share it."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+        engine = create_engine(url, echo=echo, connect_args={"timeout": 30},
+                               json_serializer=STRICT_JSON)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -29,7 +35,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
 
         return engine
     # pre_ping: a worker that outlives a database restart reconnects instead of failing a task.
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    return create_engine(url, echo=echo, pool_pre_ping=True, json_serializer=STRICT_JSON)
 
 
 def session_factory(app: Flask | None = None) -> sessionmaker[Session]:

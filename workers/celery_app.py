@@ -39,10 +39,11 @@ def celery_settings(config: dict) -> dict:
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,  # a busy worker must not sit on waiting jobs
         "task_default_queue": config["CELERY_QUEUE"],
-        # Above the sandbox's own wall limits (a grading is a few runs of at most 30-60 s):
-        # the soft limit raises inside the task (a system failure, retried); the hard one
-        # kills the process, and the sweep finds the silent claim and queues it again
-        # (repeated deaths end in error).
+        # Above the grading budget (GRADE_BUDGET_SECONDS bounds a student's code, every rerun
+        # included): they fire only when the grader itself hangs. The soft limit raises
+        # inside the task (recorded as the grader's failure, not retried); the hard one kills
+        # the process, and the sweep finds the silent claim and queues it again (repeated
+        # deaths end in error).
         "task_annotations": {
             "workers.tasks.grade": {
                 "soft_time_limit": config["GRADE_SOFT_TIME_LIMIT"],

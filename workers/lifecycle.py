@@ -228,14 +228,19 @@ def finish(session: Session, claim: Claim, result: dict[str, Any]) -> bool:
     return won
 
 
-def fail(session: Session, claim: Claim, message: str, *, final: bool) -> None:
-    """Record a system failure: queue the submission again, or mark it error when final."""
+def fail(session: Session, claim: Claim, message: str, *, final: bool,
+         student_message: str | None = None) -> None:
+    """Record a system failure and free the claim: queue the submission again, or mark it error.
+
+    message goes on the grading row, where staff read it; student_message, when given, is
+    what the student reads instead.
+    """
     mark_grading(session, claim.token, GradingStatus.FAILED, message)
     now = utcnow()
     values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "heartbeat_at": None}
     if final:
-        values |= {"status": Status.ERROR, "error_message": message, "finished_at": now,
-                   "progress": None}
+        values |= {"status": Status.ERROR, "error_message": student_message or message,
+                   "finished_at": now, "progress": None}
     else:
         values |= {"status": Status.QUEUED, "queued_at": now,
                    "progress": "Waiting to retry after a grader problem"}

@@ -1,4 +1,5 @@
-"""The sweep: queue what never reached the broker or waited too long; free what dead runs held."""
+"""The sweep: queue what never reached the broker, what the broker lost or what waited too long;
+free what dead runs held."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from grader.models import Status, Submission, utcnow
 from grader.submissions import enqueue
 from workers import lifecycle
+from workers.broker_watch import broker_lost_messages
 
 log = logging.getLogger(__name__)
 BATCH = 500  # per sweep: a long outage drains over a few sweeps instead of one huge one
@@ -41,6 +43,16 @@ def sweep(session: Session, config) -> dict[str, list[int]]:
         .order_by(Submission.id)
         .limit(BATCH)
     ).all()
+    if broker_lost_messages(config["CELERY_BROKER_URL"], config["CELERY_QUEUE"]):
+        lost = session.scalars(
+            select(Submission.id)
+            .where(Submission.status == Status.QUEUED, Submission.queued_at.is_not(None))
+            .order_by(Submission.id)
+            .limit(BATCH)
+        ).all()
+        if lost:
+            log.warning("The broker lost its messages; queueing %d submissions again", len(lost))
+        waiting = list(dict.fromkeys([*waiting, *lost]))
     candidates = released + [sid for sid in waiting if sid not in released]
     queued = [sid for sid in candidates if enqueue(session, sid)]
     if released or queued:

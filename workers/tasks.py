@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from datetime import timedelta
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from grader.db import get_session, session_factory
 from workers import lifecycle, sweeper
 
 log = logging.getLogger(__name__)
+
+GRADER_FAULT = ("The grader failed on this submission, not your code. Staff have been told; "
+                "you do not need to resubmit.")
 
 
 def backoff(failures: int) -> int:
@@ -20,11 +25,38 @@ def backoff(failures: int) -> int:
     return min(300, 10 * 3 ** max(0, failures - 1))
 
 
-def run_grader(claim: lifecycle.Claim, progress) -> dict:
-    """Grade the claimed source; the grading package loads only in workers."""
-    from grader.grading import grade_submission
+def can_succeed_on_retry(error: BaseException) -> bool:
+    """Tell whether a failure came from the surroundings (a connection, the machine).
 
-    return grade_submission(claim.assignment_slug, claim.source, progress=progress)
+    Those may pass on a second try; any other exception is the grader's own bug, and
+    replaying it would only delay the verdict. A student's timeout, crash or memory blow-up
+    never gets here: the pipeline turns those into results.
+    """
+    from grader.grading import SystemGradingError
+
+    if isinstance(error, SoftTimeLimitExceeded):
+        return False  # the grading outlived its budget by minutes: it would again
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | DisconnectionError
+                      | SystemGradingError | ConnectionError | TimeoutError | OSError)
+
+
+def describe_failure(error: BaseException) -> str:
+    """The exception first, then the end of its traceback, for the grading row staff read."""
+    summary = "".join(traceback.format_exception_only(error)).strip().splitlines()[0]
+    return f"{summary[:500]}\n\n{''.join(traceback.format_exception(error))[-1500:]}"
+
+
+def run_grader(claim: lifecycle.Claim, progress) -> dict:
+    """Grade the claimed source within the configured budget; grading loads only in workers."""
+    from grader.grading import Budget, grade_submission
+
+    config = current_app.config
+    budget = Budget(wall_seconds=config["GRADE_BUDGET_SECONDS"],
+                    cpu_seconds=config["GRADE_BUDGET_CPU_SECONDS"])
+    return grade_submission(claim.assignment_slug, claim.source, progress=progress,
+                            budget=budget)
 
 
 @shared_task(bind=True, name="workers.tasks.grade", max_retries=None)
@@ -50,25 +82,32 @@ def grade(self, submission_id: int) -> str:
     heartbeat.start()
     try:
         result = run_grader(claim, heartbeat.report)
+        won = lifecycle.finish(session, claim, result)
     except Exception as error:
-        from grader.assignments import UnknownAssignment
-
-        if isinstance(error, UnknownAssignment):
-            message = f"The assignment {claim.assignment_slug!r} no longer exists."
-            lifecycle.fail(session, claim, message, final=True)
-            return "error"
-        # The student's own crashes and timeouts come back as results; this is the system's.
-        log.exception("Grading submission %s failed", submission_id)
-        failures = lifecycle.failures_in_a_row(session, submission_id) + 1
-        if failures > max_retries:
-            message = "The grader failed on this submission. Staff have been told."
-            lifecycle.fail(session, claim, f"{message} ({type(error).__name__})", final=True)
-            return "error"
-        lifecycle.fail(session, claim, f"{type(error).__name__}: {error}"[:2000], final=False)
-        raise self.retry(countdown=backoff(failures), exc=error) from error
+        session.rollback()  # a failed statement leaves the transaction unusable
+        return record_failure(self, session, claim, error, max_retries)
     finally:
         heartbeat.stop()
-    return "graded" if lifecycle.finish(session, claim, result) else "superseded"
+    return "graded" if won else "superseded"
+
+
+def record_failure(task, session, claim: lifecycle.Claim, error: Exception,
+                   max_retries: int) -> str:
+    """Write what failed on the grading row at once, free the claim, and retry if it may help."""
+    from grader.assignments import UnknownAssignment
+
+    if isinstance(error, UnknownAssignment):
+        message = f"The assignment {claim.assignment_slug!r} no longer exists."
+        lifecycle.fail(session, claim, message, final=True)
+        return "error"
+    log.exception("Grading submission %s failed", claim.submission_id)
+    details = describe_failure(error)
+    failures = lifecycle.failures_in_a_row(session, claim.submission_id) + 1
+    if not can_succeed_on_retry(error) or failures > max_retries:
+        lifecycle.fail(session, claim, details, final=True, student_message=GRADER_FAULT)
+        return "error"
+    lifecycle.fail(session, claim, details, final=False)
+    raise task.retry(countdown=backoff(failures), exc=error) from error
 
 
 @shared_task(name="workers.tasks.sweep")

@@ -44,7 +44,7 @@ def grade(assignment, file, as_json, public_only):
     spec, source = _assignment(assignment), _source(file)
     if as_json:
         document = grade_submission(spec.slug, source, public_only=public_only)
-        json.dump(document, sys.stdout)
+        json.dump(document, sys.stdout, allow_nan=False)  # Gradescope parses strict JSON
         sys.stdout.write("\n")
         return
     console = Console(stderr=True)

@@ -15,6 +15,8 @@ from workers.harness import graphio
 
 from .diagnosis import reference_point
 
+SCALE_NODES = 1000  # a graph this large is there to test speed and depth, not values
+
 
 @dataclass(frozen=True)
 class BuiltGraph:
@@ -55,6 +57,11 @@ class GraphCase:
     memory_ratio: float = 4.0
     n_points: int = 3
     trace: bool = True
+
+    @property
+    def measures_scale(self) -> bool:
+        """Whether the case is about speed at scale: a timeout there means too slow."""
+        return bool(self.sizes) or len(self.graph.order) >= SCALE_NODES
 
     @cached_property
     def graph(self) -> BuiltGraph:

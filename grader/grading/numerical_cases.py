@@ -95,6 +95,8 @@ class NumericalCase:
     atol: float = 1e-6
     rtol: float = 1e-5
 
+    measures_scale = False  # a timeout here is a loop, not a slow algorithm
+
     # -- the function and the point ----------------------------------------------------
     @cached_property
     def engine(self) -> tuple[ad.Node, ad.Node] | None:

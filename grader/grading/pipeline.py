@@ -2,7 +2,8 @@
 
 The submission runs in the sandbox; every decision is made here. When the process
 dies part-way (timeout, crash, out of memory) the cases it finished keep their
-results, the case it was in gets the run's category, and the rest run again.
+results, the case it was in gets the run's category, and the rest run again, for as
+long as the grading budget lasts (budget.py); what it could not reach is a timeout.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import logging
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from grader.assignments import KIT_DIR, Assignment, get_assignment
 from workers import sandbox
 
+from .budget import Budget, BudgetClock, case_time_limit
 from .outcome import Outcome, failed
 from .results import build_document, test_entry
 
@@ -28,6 +32,9 @@ GUEST_HARNESS = "/sandbox/harness/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"
 RESULTS_FILE = "results.jsonl"
 MAX_RECORD_BYTES = 32 << 20
+# The declared limits measure the reference; nothing is cut short while they are measured.
+CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
+LOAD_TIME_LIMIT = 5.0  # importing the submission (numpy and the kit are loaded before)
 
 # What the sandbox's reason for ending a run means for the case that was running.
 RUN_CATEGORIES = {
@@ -53,34 +60,91 @@ class PhaseTimer:
             self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
 
 
+@dataclass
+class CaseRuns:
+    """What the sandboxed runs of one grading produced."""
+
+    load: dict = field(default_factory=dict)
+    records: dict[int, dict] = field(default_factory=dict)
+    isolation: str = "none"
+    stdout: str = ""
+
+
 def grade_submission(slug: str, source: str, *, public_only: bool = False,
-                     progress: Callable[[str], None] | None = None) -> dict:
-    """Grade one submission's source text and return its result document."""
+                     progress: Callable[[str], None] | None = None,
+                     budget: Budget | None = None) -> dict:
+    """Grade one submission's source text within budget and return its result document."""
     assignment = get_assignment(slug)
+    budget = budget or Budget()
     report = progress or (lambda message: None)
     timer = PhaseTimer()
     with timer.phase("prepare"):
+        reference = reference_seconds(slug)
         cases = [c for c in assignment.cases() if not public_only or c.visibility == "visible"]
-        payloads = [{"id": i, **case.payload()} for i, case in enumerate(cases)]
+        payloads = [_timed_payload(i, case, reference.get(case.name))
+                    for i, case in enumerate(cases)]
     report(f"running {len(cases)} tests in the sandbox")
     with timer.phase("run"):
-        load, records, isolation, stdout = _run_cases(assignment, source, payloads, report)
+        runs = _run_cases(assignment, source, payloads, report, BudgetClock(budget))
     report("checking the results")
     with timer.phase("check"):
-        tests = [test_entry(i + 1, case, _judge(case, load, records.get(i)))
+        tests = [test_entry(i + 1, case, _judge(case, runs.load, runs.records.get(i),
+                                                reference.get(case.name)))
                  for i, case in enumerate(cases)]
-    return build_document(assignment, tests, phases=timer.phases, isolation=isolation,
-                          load=load, stdout=stdout)
+    return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
+                          load=runs.load, stdout=runs.stdout)
 
 
-def _judge(case, load: dict, record: dict | None) -> Outcome:
+@cache
+def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
+    """Run the reference solution once per process; return its runs and each case's seconds.
+
+    The seconds set each case's time limit (budget.case_time_limit). A worker that warms up
+    calibrates in its parent, so every pool child inherits the figures.
+    """
+    assignment = get_assignment(slug)
+    cases = assignment.cases()
+    payloads = [{"id": i, **case.payload()} for i, case in enumerate(cases)]
+    runs = _run_cases(assignment, assignment.solution.read_text(encoding="utf-8"), payloads,
+                      lambda message: None, BudgetClock(CALIBRATION_BUDGET))
+    seconds = {case.name: float(runs.records[i]["wall_seconds"])
+               for i, case in enumerate(cases)
+               if "error" not in runs.records.get(i, {"error": None})
+               and "wall_seconds" in runs.records[i]}
+    if len(seconds) < len(cases) or runs.load.get("category"):
+        log.error("calibrating %s: the reference solution failed %d of %d cases (%s); those "
+                  "cases keep their declared time limits", slug, len(cases) - len(seconds),
+                  len(cases), runs.load.get("message") or "see the warm-up")
+    return runs, seconds
+
+
+def reference_seconds(slug: str) -> dict[str, float]:
+    """What the reference solution needs on each case, by case name (measured once)."""
+    return calibrate(slug)[1]
+
+
+def _timed_payload(position: int, case, reference: float | None) -> dict:
+    return {"id": position, **case.payload(),
+            "time_limit": case_time_limit(case.time_limit, reference),
+            "timeout_category": _timeout_category(case)}
+
+
+def _timeout_category(case) -> str:
+    """Too slow where the case measures speed or scale; a plain timeout elsewhere."""
+    return "too-slow" if case.measures_scale else "timeout"
+
+
+def _judge(case, load: dict, record: dict | None, reference: float | None = None) -> Outcome:
     if load.get("category"):
         return failed(load["category"], load.get("message", ""))
     if record is None:
         return failed("exception", "the test did not run")
     if "error" in record:
         error = record["error"]
-        return failed(error.get("category", "exception"), str(error.get("message", ""))[:4000])
+        category = error.get("category", "exception")
+        if category in ("timeout", "too-slow") and "limit" in error:
+            return failed(category, timeout_sentence(category, error["limit"], reference))
+        return failed(category, str(error.get("message", ""))[:4000])
     try:
         return case.judge(record)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
@@ -89,48 +153,84 @@ def _judge(case, load: dict, record: dict | None) -> Outcome:
         return failed("forbidden", "the test's result record was malformed or tampered with")
 
 
-def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report):
-    limits = sandbox.Limits(**assignment.limits.get("sandbox", {}))
+def timeout_sentence(category: str, limit, reference: float | None) -> str:
+    """Why a test was stopped, with what the reference needs for scale."""
+    try:
+        limit = float(limit)
+    except (TypeError, ValueError):
+        return "Your code was stopped: it ran past this test's time limit."
+    needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
+    if category == "too-slow":
+        return (f"Your code was stopped after {limit:g} s on this test{needs}. On graphs this "
+                "large, work that grows faster than the graph (a list searched for every "
+                "node, a graph walked once per node) takes too long.")
+    return (f"Your code did not finish this test within {limit:g} s{needs}: it most likely "
+            "loops forever. Look for a loop whose condition never changes, or a walk of the "
+            "graph that keeps revisiting nodes.")
+
+
+def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
+    if killed_mid_case:
+        message = (f"Stopped: this test was running when the grading budget of "
+                   f"{budget.describe()} for one submission ran out.")
+    else:
+        message = (f"Not run: the grading budget of {budget.describe()} for one submission "
+                   "was spent by the tests before this one. Fix those first.")
+    return {"error": {"category": "timeout", "message": message}}
+
+
+def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
+               clock: BudgetClock) -> CaseRuns:
+    base_limits = sandbox.Limits(**assignment.limits.get("sandbox", {}))
     mounts = [sandbox.Mount(KIT_DIR / "autodiff", f"{GUEST_KIT}/autodiff"),
               sandbox.Mount(HARNESS_DIR, GUEST_HARNESS)]
-    records: dict[int, dict] = {}
-    load: dict = {}
-    isolation, stdout = "none", ""
+    runs = CaseRuns()
+    records = runs.records
     pending = payloads
     while pending:
+        if clock.spent():
+            records.update({p["id"]: _budget_spent(clock.budget, False) for p in pending})
+            break
         job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
-               "entry": assignment.entry, "cases": pending}
+               "entry": assignment.entry, "cases": pending, "load_time_limit": LOAD_TIME_LIMIT}
         result = sandbox.run_python(
             f"{GUEST_HARNESS}/run.py",
             args=["/sandbox/in/job.json", f"/sandbox/out/{RESULTS_FILE}", GUEST_SUBMISSION],
             mounts=mounts,
             files={"job.json": json.dumps(job).encode(),
                    f"submission/{assignment.submit_file}": source.encode()},
-            limits=limits, python_path=[GUEST_KIT])
+            limits=clock.limits_for_next_run(base_limits), python_path=[GUEST_KIT])
+        clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
-        isolation = result.isolation
-        stdout = result.stdout.decode("utf-8", "replace")
+        runs.isolation = result.isolation
+        runs.stdout = result.stdout.decode("utf-8", "replace")
         pending_ids = {p["id"] for p in pending}
         run_load, run_records = _parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
         if run_load.get("category"):
-            load = run_load
+            runs.load = run_load
             break
         if not run_load and not records:  # died before the harness could report on the file
-            load = {"category": RUN_CATEGORIES.get(result.reason, "crash"),
-                    "message": _death_message(result)}
+            runs.load = {"category": RUN_CATEGORIES.get(result.reason, "crash"),
+                         "message": _death_message(result)}
             break
         records.update(run_records)
         remaining = [p for p in pending if p["id"] not in records]
         if not remaining:
             break
+        if any(record.get("ended_process") for record in run_records.values()):
+            pending = remaining  # the harness ended it after a timeout it could not raise
+            continue
         casualty = remaining[0]
-        records[casualty["id"]] = {"error": {
-            "category": RUN_CATEGORIES.get(result.reason, "crash"),
-            "message": _death_message(result)}}
+        if result.reason in ("timeout", "cpu-time") and clock.spent():
+            records[casualty["id"]] = _budget_spent(clock.budget, True)
+        else:
+            records[casualty["id"]] = {"error": {
+                "category": RUN_CATEGORIES.get(result.reason, "crash"),
+                "message": _death_message(result)}}
         report(f"a test ended the process ({result.reason}); running the remaining tests")
         pending = remaining[1:]
-    return load, records, isolation, stdout
+    return runs
 
 
 def _death_message(result) -> str:

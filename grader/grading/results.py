@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
+from typing import Any
 
 from .outcome import Outcome
 
@@ -27,6 +29,23 @@ def test_entry(number: int, case, outcome: Outcome) -> dict:
     return entry
 
 
+def strict_json(value: Any) -> Any:
+    """The value with each NaN or infinity replaced by its name ("NaN", "Infinity").
+
+    Result documents go to PostgreSQL's JSONB, to the API and to Gradescope, and all of them
+    refuse the bare NaN that Python's json writes; the name still tells the reader what it was.
+    """
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return value
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: strict_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [strict_json(item) for item in value]
+    return value
+
+
 def build_document(assignment, tests: list[dict], *, phases: dict, isolation: str,
                    load: dict, stdout: str = "") -> dict:
     score = round(sum(t["score"] for t in tests), 4)
@@ -38,7 +57,7 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
     if load.get("category"):
         summary.append(f"Your file could not be loaded ({load['category']}):\n"
                        f"{load.get('message', '')}")
-    return {
+    return strict_json({
         "score": score,
         "max_score": max_score,
         "execution_time": round(sum(phases.values()), 3),
@@ -53,7 +72,7 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
             "categories": dict(categories),
             "student_stdout": stdout[-4000:],
         },
-    }
+    })
 
 
 def student_view(document: dict, *, after_due_date: bool) -> dict:

@@ -13,6 +13,7 @@ from grader.auth.forms import ActionForm
 from grader.course import get_assignment_or_404, manifest_assignments
 from grader.db import get_session
 from grader.grades import class_grades
+from grader.grading.results import strict_json
 from grader.instructor import charts, stats
 from grader.instructor.forms import RegradeForm
 from grader.instructor.views import bp
@@ -164,7 +165,7 @@ def results_json(submission_id: int):
         abort(404)
     name = f"{submission.assignment_slug}-{submission.user.username}-{submission.id}.json"
     return Response(
-        json.dumps(submission.result, indent=2),
+        json.dumps(strict_json(submission.result), indent=2, allow_nan=False),
         mimetype="application/json",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

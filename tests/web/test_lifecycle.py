@@ -197,6 +197,24 @@ def test_sweep_requeues_long_waiting_messages(app, ctx, make_submission):
     assert sweeper.sweep(ctx, app.config)["queued"] == [old]
 
 
+def test_sweep_requeues_what_a_restarted_broker_lost(app, ctx, make_submission, tmp_path):
+    from tests.web.live import RedisServer
+
+    broker = RedisServer(tmp_path)
+    broker.start()
+    config = {**app.config, "CELERY_BROKER_URL": broker.url}
+    try:
+        waiting = make_submission(status="queued", queued_at=utcnow() - timedelta(seconds=30))
+        sweeper.sweep(ctx, config)  # the first sweep leaves its marker in the broker
+        assert sweeper.sweep(ctx, config)["queued"] == []  # nothing lost: nothing re-sent
+        broker.stop()
+        broker.start()  # no persistence: every message it held is gone
+        assert sweeper.sweep(ctx, config)["queued"] == [waiting]
+        assert sweeper.sweep(ctx, config)["queued"] == []
+    finally:
+        broker.stop()
+
+
 def test_system_failures_are_retried_then_reported(app, ctx, make_submission, monkeypatch):
     from workers import tasks
 
@@ -208,11 +226,45 @@ def test_system_failures_are_retried_then_reported(app, ctx, make_submission, mo
     tasks.grade.apply(args=[sid])  # eager: each retry runs at once, inside the first
     row = fresh(ctx, sid)
     assert row.status == "error"
-    assert row.error_message == "The grader failed on this submission. Staff have been told. " \
-        "(OSError)"
+    assert row.error_message == tasks.GRADER_FAULT
     assert [(g.reason, g.status) for g in row.gradings] == [
         ("submitted", "failed"), ("retry", "failed"), ("retry", "failed"), ("retry", "failed")]
-    assert "cannot create namespace" in row.gradings[0].error_message
+    assert "OSError: bwrap: cannot create namespace" in row.gradings[0].error_message
+
+
+def test_a_grader_bug_is_recorded_at_once_and_never_replayed(app, ctx, make_submission,
+                                                             monkeypatch):
+    from workers import tasks
+
+    def buggy_grader(claim, progress):
+        raise ValueError("a bug in the grader itself")
+
+    monkeypatch.setattr(tasks, "run_grader", buggy_grader)
+    sid = make_submission(status="queued")
+    assert tasks.grade.apply(args=[sid]).get() == "error"
+    row = fresh(ctx, sid)
+    assert row.status == "error" and row.error_message == tasks.GRADER_FAULT
+    assert row.claim_token is None and row.claimed_by is None
+    [grading] = row.gradings
+    assert grading.status == "failed"
+    assert "Traceback" in grading.error_message
+    assert "ValueError: a bug in the grader itself" in grading.error_message
+
+
+def test_a_document_the_database_refuses_fails_at_once_and_frees_the_claim(
+        app, ctx, make_submission, monkeypatch):
+    from workers import tasks
+
+    # A non-strict document, as the pipeline wrote before it made documents strict JSON:
+    # PostgreSQL's JSONB refuses it, and so does the engine on SQLite now.
+    monkeypatch.setattr(tasks, "run_grader", lambda claim, progress: {
+        "score": 1.0, "max_score": 2.0, "tests": [{"extra_data": {"abs_error": float("nan")}}]})
+    sid = make_submission(status="queued")
+    assert tasks.grade.apply(args=[sid]).get() == "error"
+    row = fresh(ctx, sid)
+    assert row.status == "error" and row.claim_token is None and row.result is None
+    [grading] = row.gradings
+    assert grading.status == "failed" and "not JSON compliant" in grading.error_message
 
 
 def test_unknown_assignment_is_a_final_error(app, ctx, make_submission):

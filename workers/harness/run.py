@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -20,12 +22,54 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness` inside the sandbox
 
 
-class CaseTimeout(Exception):
-    """Raised in the student's code when a case's time limit passes."""
+WATCHDOG_GRACE = 1.0  # after the alarm, how long the student's code may go on regardless
+
+
+class CaseTimeout(BaseException):
+    """Raised in the student's code when a case's time limit passes.
+
+    A BaseException, so that the commonest student catch-all (`except Exception`) inside a
+    loop does not swallow it.
+    """
 
 
 def _on_alarm(signum, frame):
     raise CaseTimeout("the case's time limit passed")
+
+
+class Watchdog(threading.Thread):
+    """End the process when a case outlives its alarm (signals ignored, the timeout caught).
+
+    It writes the case's timeout record first, so the grader knows which case it was and
+    runs the others in a fresh process.
+    """
+
+    def __init__(self, emit):
+        super().__init__(daemon=True, name="case-watchdog")
+        self.emit = emit
+        self.lock = threading.Lock()
+        self.armed: tuple[dict, float] | None = None
+        self.wake = threading.Event()
+
+    def arm(self, record: dict, deadline: float) -> None:
+        with self.lock:
+            self.armed = (record, deadline)
+        self.wake.set()
+
+    def disarm(self) -> None:
+        with self.lock:
+            self.armed = None
+
+    def run(self) -> None:
+        while True:
+            self.wake.wait(0.25)
+            self.wake.clear()
+            with self.lock:
+                armed = self.armed
+            if armed is None or time.monotonic() < armed[1]:
+                continue
+            self.emit(armed[0])
+            os._exit(3)
 
 
 def describe_exception(exc: BaseException, submission_dir: str, limit: int = 4000) -> str:
@@ -51,23 +95,45 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
 
     runner = kinds.RUNNERS[job["kind"]]
     sink = open(results_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives to exit)
+    sink_lock = threading.Lock()
 
     def emit(record):
-        sink.write(json.dumps(record, allow_nan=True) + "\n")
-        sink.flush()
+        with sink_lock:  # the watchdog may write too
+            sink.write(json.dumps(record, allow_nan=True) + "\n")
+            sink.flush()
+
+    signal.signal(signal.SIGALRM, _on_alarm)
+    watchdog = Watchdog(emit)
+    watchdog.start()
 
     path = Path(submission_dir) / job["submit_file"]
     started = time.perf_counter()
+    load_limit = float(job.get("load_time_limit", 10))
+    load_timeout = {"category": "timeout", "limit": load_limit,
+                    "message": f"importing {job['submit_file']} did not finish within "
+                               f"{load_limit:g} s"}
+    watchdog.arm({"load": load_timeout}, time.monotonic() + load_limit + WATCHDOG_GRACE)
+    signal.setitimer(signal.ITIMER_REAL, load_limit)
     try:
         module = load_submission(path)
+    except CaseTimeout:
+        emit({"load": load_timeout})
+        return 0
     except SyntaxError as exc:
         emit({"load": {"category": "syntax-error",
                        "message": f"line {exc.lineno}: {exc.msg}\n{(exc.text or '').rstrip()}"}})
+        return 0
+    except MemoryError as exc:
+        emit({"load": {"category": "memory-limit",
+                       "message": describe_exception(exc, submission_dir)}})
         return 0
     except BaseException as exc:  # noqa: BLE001 (any failure of student code is data)
         emit({"load": {"category": "exception",
                        "message": describe_exception(exc, submission_dir)}})
         return 0
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        watchdog.disarm()
     entry = getattr(module, job["entry"], None)
     if not callable(entry):
         emit({"load": {"category": "missing-function",
@@ -75,16 +141,19 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
         return 0
     emit({"load": {"category": None, "seconds": time.perf_counter() - started}})
 
-    signal.signal(signal.SIGALRM, _on_alarm)
     for case in job["cases"]:
         record = {"case": case["id"]}
+        limit = float(case.get("time_limit", 10))
+        timed_out = {"category": case.get("timeout_category", "timeout"), "limit": limit,
+                     "message": f"stopped after {limit:g} s"}
         case_started = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, float(case.get("time_limit", 10)))
+        ended = {**record, "error": timed_out, "wall_seconds": limit, "ended_process": True}
+        watchdog.arm(ended, time.monotonic() + limit + WATCHDOG_GRACE)
+        signal.setitimer(signal.ITIMER_REAL, limit)
         try:
             record.update(runner(entry, case))
         except CaseTimeout:
-            record["error"] = {"category": "too-slow",
-                               "message": f"stopped after {case.get('time_limit', 10)} s"}
+            record["error"] = timed_out
         except RecursionError as exc:
             record["error"] = {"category": "recursion-limit",
                                "message": describe_exception(exc, submission_dir)}
@@ -96,6 +165,7 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
                                "message": describe_exception(exc, submission_dir)}
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            watchdog.disarm()
         record["wall_seconds"] = time.perf_counter() - case_started
         emit(record)
     return 0
