@@ -59,9 +59,13 @@ class GraphCase:
     trace: bool = True
 
     @property
-    def measures_scale(self) -> bool:
-        """Whether the case is about speed at scale: a timeout there means too slow."""
-        return bool(self.sizes) or len(self.graph.order) >= SCALE_NODES
+    def timeout_category(self) -> str:
+        """What running out of time on this case says about the submission."""
+        if self.max_graph_ratio is not None:
+            return "exponential-graph"  # the case exists to catch one subgraph per path
+        if self.sizes or len(self.graph.order) >= SCALE_NODES:
+            return "too-slow"  # the case exists to catch work that outgrows the graph
+        return "timeout"
 
     @cached_property
     def graph(self) -> BuiltGraph:

@@ -95,7 +95,7 @@ class NumericalCase:
     atol: float = 1e-6
     rtol: float = 1e-5
 
-    measures_scale = False  # a timeout here is a loop, not a slow algorithm
+    timeout_category = "timeout"  # what running out of time on a case says: a loop
 
     # -- the function and the point ----------------------------------------------------
     @cached_property

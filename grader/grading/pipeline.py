@@ -126,12 +126,7 @@ def reference_seconds(slug: str) -> dict[str, float]:
 def _timed_payload(position: int, case, reference: float | None) -> dict:
     return {"id": position, **case.payload(),
             "time_limit": case_time_limit(case.time_limit, reference),
-            "timeout_category": _timeout_category(case)}
-
-
-def _timeout_category(case) -> str:
-    """Too slow where the case measures speed or scale; a plain timeout elsewhere."""
-    return "too-slow" if case.measures_scale else "timeout"
+            "timeout_category": case.timeout_category}
 
 
 def _judge(case, load: dict, record: dict | None, reference: float | None = None) -> Outcome:
@@ -142,7 +137,7 @@ def _judge(case, load: dict, record: dict | None, reference: float | None = None
     if "error" in record:
         error = record["error"]
         category = error.get("category", "exception")
-        if category in ("timeout", "too-slow") and "limit" in error:
+        if category in TIMEOUT_SENTENCES and "limit" in error:
             return failed(category, timeout_sentence(category, error["limit"], reference))
         return failed(category, str(error.get("message", ""))[:4000])
     try:
@@ -153,6 +148,17 @@ def _judge(case, load: dict, record: dict | None, reference: float | None = None
         return failed("forbidden", "the test's result record was malformed or tampered with")
 
 
+TIMEOUT_SENTENCES = {
+    "timeout": "it most likely loops forever. Look for a loop whose condition never changes, "
+               "or a walk of the graph that keeps revisiting nodes.",
+    "too-slow": "on graphs this large, work that grows faster than the graph (a list searched "
+                "for every node, a graph walked once per node) takes too long.",
+    "exponential-graph": "shared nodes reached along many paths get one gradient subgraph per "
+                         "path. Sum each node's partial adjoints once, in reverse topological "
+                         "order, before passing its adjoint on.",
+}
+
+
 def timeout_sentence(category: str, limit, reference: float | None) -> str:
     """Why a test was stopped, with what the reference needs for scale."""
     try:
@@ -160,13 +166,8 @@ def timeout_sentence(category: str, limit, reference: float | None) -> str:
     except (TypeError, ValueError):
         return "Your code was stopped: it ran past this test's time limit."
     needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
-    if category == "too-slow":
-        return (f"Your code was stopped after {limit:g} s on this test{needs}. On graphs this "
-                "large, work that grows faster than the graph (a list searched for every "
-                "node, a graph walked once per node) takes too long.")
-    return (f"Your code did not finish this test within {limit:g} s{needs}: it most likely "
-            "loops forever. Look for a loop whose condition never changes, or a walk of the "
-            "graph that keeps revisiting nodes.")
+    return f"Your code did not finish this test within {limit:g} s{needs}: " \
+        + TIMEOUT_SENTENCES[category]
 
 
 def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:

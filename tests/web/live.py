@@ -130,6 +130,28 @@ class Worker:
         self.handle.close()
 
 
+class Beat:
+    """A `celery beat` process of our own: it schedules the sweep, as in a deployment."""
+
+    def __init__(self, env: dict[str, str], log: Path):
+        self.handle = log.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers.make_celery", "beat",
+             "--loglevel", "INFO", "--schedule", str(log.with_suffix(".schedule"))],
+            cwd=REPOSITORY, env=env, stdout=self.handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.handle.close()
+
+
 class RedisServer:
     """A private redis-server we may stop and start again, as in an outage."""
 
