@@ -3,8 +3,10 @@
 A submission's code runs in one or more sandboxed processes (a process that dies is
 replaced for the tests still to run). The budget bounds all of them together, so a loop,
 a crash in every test or a file that ignores signals costs one budget, never a worker's
-afternoon. Within it, each test gets a time limit derived from what the reference
-solution needs on that test, so that a loop in every test costs seconds.
+afternoon. Within it, each test gets a limit of CPU time derived from what the reference
+solution needs on that test, so that a loop in every test costs seconds. CPU time, not the
+wall clock: at a deadline the machine is loaded, and correct code must not be cut off
+because its neighbours are busy (the budget's wall clock is the generous outer bound).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ class BudgetClock:
 
 
 def case_time_limit(declared: float, reference_seconds: float | None) -> float:
-    """A test's time limit: a multiple of the reference's time, floored, capped by the case."""
+    """A test's CPU-time limit: a multiple of the reference's, floored, capped by the case."""
     if reference_seconds is None:
         return declared
     return round(min(declared, max(CASE_TIME_FLOOR, CASE_TIME_FACTOR * reference_seconds)), 3)

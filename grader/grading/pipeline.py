@@ -97,7 +97,7 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
 
 @cache
 def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
-    """Run the reference solution once per process; return its runs and each case's seconds.
+    """Run the reference solution once per process; return its runs and each case's CPU seconds.
 
     The seconds set each case's time limit (budget.case_time_limit). A worker that warms up
     calibrates in its parent, so every pool child inherits the figures.
@@ -107,10 +107,10 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
     payloads = [{"id": i, **case.payload()} for i, case in enumerate(cases)]
     runs = _run_cases(assignment, assignment.solution.read_text(encoding="utf-8"), payloads,
                       lambda message: None, BudgetClock(CALIBRATION_BUDGET))
-    seconds = {case.name: float(runs.records[i]["wall_seconds"])
+    seconds = {case.name: float(runs.records[i]["cpu_seconds"])
                for i, case in enumerate(cases)
                if "error" not in runs.records.get(i, {"error": None})
-               and "wall_seconds" in runs.records[i]}
+               and "cpu_seconds" in runs.records[i]}
     if len(seconds) < len(cases) or runs.load.get("category"):
         log.error("calibrating %s: the reference solution failed %d of %d cases (%s); those "
                   "cases keep their declared time limits", slug, len(cases) - len(seconds),
@@ -119,7 +119,7 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
 
 
 def reference_seconds(slug: str) -> dict[str, float]:
-    """What the reference solution needs on each case, by case name (measured once)."""
+    """The CPU seconds the reference solution needs on each case, by name (measured once)."""
     return calibrate(slug)[1]
 
 
@@ -166,7 +166,7 @@ def timeout_sentence(category: str, limit, reference: float | None) -> str:
     except (TypeError, ValueError):
         return "Your code was stopped: it ran past this test's time limit."
     needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
-    return f"Your code did not finish this test within {limit:g} s{needs}: " \
+    return f"Your code did not finish this test within {limit:g} s of CPU time{needs}: " \
         + TIMEOUT_SENTENCES[category]
 
 

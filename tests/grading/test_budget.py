@@ -44,7 +44,8 @@ def test_clock_cuts_the_next_run_to_what_is_left():
 def test_reference_is_timed_on_every_case():
     seconds = reference_seconds("autodiff")
     assert set(seconds) == {case.name for case in get_assignment("autodiff").cases()}
-    assert all(0 < s < 10 for s in seconds.values())
+    assert all(0 <= s < 10 for s in seconds.values())  # CPU clocks tick coarsely
+    assert seconds["10,000-node chain"] > seconds["x * x"]
 
 
 @pytest.mark.parametrize("attack", ["busy_loop", "ignore_signals", "swallow_timeout"])
@@ -56,6 +57,7 @@ def test_a_loop_in_every_case_is_a_timeout_within_the_budget(attack):
     assert all(tag in (["timeout"], ["too-slow"], ["exponential-graph"]) for tag in tags), tags
     first = document["tests"][0]["output"]
     assert "did not finish this test within" in first and "loops forever" in first
+    assert "s of CPU time" in first
     assert "reference solution needs" in first
     # The budget ran out before the end: the rest say so rather than run.
     assert "grading budget" in document["tests"][-1]["output"]

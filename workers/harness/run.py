@@ -22,7 +22,10 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness` inside the sandbox
 
 
-WATCHDOG_GRACE = 1.0  # after the alarm, how long the student's code may go on regardless
+# Time limits count the CPU time of this process (ITIMER_PROF), not the wall clock, so that a
+# loaded machine at a deadline does not cut off correct code; the sandbox's wall limit and
+# the grading budget bound what never uses the CPU (a sleep).
+WATCHDOG_GRACE = 1.0  # CPU seconds the student's code may go on after the alarm regardless
 
 
 class CaseTimeout(BaseException):
@@ -52,6 +55,7 @@ class Watchdog(threading.Thread):
         self.wake = threading.Event()
 
     def arm(self, record: dict, deadline: float) -> None:
+        """Write record and end the process once its CPU time passes deadline."""
         with self.lock:
             self.armed = (record, deadline)
         self.wake.set()
@@ -66,7 +70,7 @@ class Watchdog(threading.Thread):
             self.wake.clear()
             with self.lock:
                 armed = self.armed
-            if armed is None or time.monotonic() < armed[1]:
+            if armed is None or time.process_time() < armed[1]:
                 continue
             self.emit(armed[0])
             os._exit(3)
@@ -102,7 +106,7 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
             sink.write(json.dumps(record, allow_nan=True) + "\n")
             sink.flush()
 
-    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     watchdog = Watchdog(emit)
     watchdog.start()
 
@@ -111,9 +115,9 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
     load_limit = float(job.get("load_time_limit", 10))
     load_timeout = {"category": "timeout", "limit": load_limit,
                     "message": f"importing {job['submit_file']} did not finish within "
-                               f"{load_limit:g} s"}
-    watchdog.arm({"load": load_timeout}, time.monotonic() + load_limit + WATCHDOG_GRACE)
-    signal.setitimer(signal.ITIMER_REAL, load_limit)
+                               f"{load_limit:g} s of CPU time"}
+    watchdog.arm({"load": load_timeout}, time.process_time() + load_limit + WATCHDOG_GRACE)
+    signal.setitimer(signal.ITIMER_PROF, load_limit)
     try:
         module = load_submission(path)
     except CaseTimeout:
@@ -132,7 +136,7 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
                        "message": describe_exception(exc, submission_dir)}})
         return 0
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
         watchdog.disarm()
     entry = getattr(module, job["entry"], None)
     if not callable(entry):
@@ -145,11 +149,11 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
         record = {"case": case["id"]}
         limit = float(case.get("time_limit", 10))
         timed_out = {"category": case.get("timeout_category", "timeout"), "limit": limit,
-                     "message": f"stopped after {limit:g} s"}
-        case_started = time.perf_counter()
-        ended = {**record, "error": timed_out, "wall_seconds": limit, "ended_process": True}
-        watchdog.arm(ended, time.monotonic() + limit + WATCHDOG_GRACE)
-        signal.setitimer(signal.ITIMER_REAL, limit)
+                     "message": f"stopped after {limit:g} s of CPU time"}
+        case_started, cpu_started = time.perf_counter(), time.process_time()
+        ended = {**record, "error": timed_out, "cpu_seconds": limit, "ended_process": True}
+        watchdog.arm(ended, cpu_started + limit + WATCHDOG_GRACE)
+        signal.setitimer(signal.ITIMER_PROF, limit)
         try:
             record.update(runner(entry, case))
         except CaseTimeout:
@@ -164,9 +168,10 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
             record["error"] = {"category": "exception",
                                "message": describe_exception(exc, submission_dir)}
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.setitimer(signal.ITIMER_PROF, 0)
             watchdog.disarm()
         record["wall_seconds"] = time.perf_counter() - case_started
+        record["cpu_seconds"] = time.process_time() - cpu_started
         emit(record)
     return 0
 
