@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from grader.assignments import get_assignment
 from grader.db import get_session, upgrade
-from grader.models import ApiToken, Grading, Role, Submission, User
+from grader.models import ApiToken, Grading, Role, Submission, User, utcnow
 from tests.web.live import (
     REPOSITORY,
     Beat,
@@ -172,15 +172,31 @@ def run_burst(env, tmp_path, cleanup, web, password_hashes, broker):
         worker.kill()
     broker.stop()
     broker.start()  # empty: the queued messages are gone
-    fault = time.monotonic()
+    fault, fault_at = time.monotonic(), utcnow()
     for n in (3, 4):
         start_worker(env, tmp_path, cleanup, f"w{n}")
     wait_for(lambda: final_count() == len(submitted),
              RECOVERY_SECONDS - (time.monotonic() - fault),
              "every submission of the burst to reach a final status", every=1)
     print(f"\nburst of {len(submitted)}: all final {time.monotonic() - fault:.0f} s "
-          "after the fault")
+          f"after the fault; {recovery_report(app, fault_at)}")
     return submitted, app
+
+
+def recovery_report(app, fault_at) -> str:
+    """How long each kind of victim waited after the fault (for docs/service.md)."""
+    with app.app_context():
+        session = get_session()
+        lost = session.scalars(select(Grading.submission_id).where(
+            Grading.status == "lost")).all()
+        requeued = session.scalars(select(Submission.queued_at).where(
+            Submission.queued_at > fault_at)).all()
+        finished = {row.id: row.finished_at for row in session.scalars(select(Submission))}
+    seconds = [(finished[sid] - fault_at).total_seconds() for sid in set(lost)]
+    first_requeue = min((q - fault_at).total_seconds() for q in requeued) if requeued else None
+    return (f"{len(set(lost))} killed mid-grading, graded again within "
+            f"{max(seconds, default=0):.0f} s; lost messages queued again "
+            f"{first_requeue if first_requeue is None else round(first_requeue)} s after")
 
 
 def check_verdicts(app, submitted: dict[int, Entry]) -> None:
