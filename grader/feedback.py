@@ -18,19 +18,34 @@ def visible_result(
     """Return the result document as viewer may see it: hidden tests reduced to their outcome.
 
     The grading package owns the rule (Gradescope's visibility semantics); this applies it
-    to students and marks the withheld tests so pages can say why they show no details.
+    to students. Every test a student cannot read in full carries `withheld`: "until_due"
+    (its details open after the due date) or "always" (they never do), for students and
+    instructors alike, so staff see what the student saw.
     """
-    if result is None or viewer.is_instructor:
-        return result
-    from grader.grading import student_view
-
+    if result is None:
+        return None
     revealed = assignment is not None and after_due(assignment, now)
-    shown = student_view(result, after_due_date=revealed)
+    if viewer.is_instructor:
+        shown = dict(result)
+        shown["tests"] = [dict(test) for test in result.get("tests", [])]
+    else:
+        from grader.grading import student_view
+
+        shown = student_view(result, after_due_date=revealed)
     for test in shown["tests"]:
-        visibility = test.get("visibility")
-        if not (visibility == "visible" or (visibility == "after_due_date" and revealed)):
-            test["hidden"] = True
+        reason = withheld(test.get("visibility"), revealed)
+        if reason:
+            test["withheld"] = reason
+            if not viewer.is_instructor:
+                test["hidden"] = True  # the API's flag: details withheld from this reader
     return shown
+
+
+def withheld(visibility: str | None, revealed: bool) -> str | None:
+    """Say why a student cannot read a test's details now: "until_due", "always" or None."""
+    if visibility == "visible" or (visibility == "after_due_date" and revealed):
+        return None
+    return "until_due" if visibility == "after_due_date" else "always"
 
 
 def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:

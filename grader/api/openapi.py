@@ -134,6 +134,9 @@ SCHEMAS = {
                 "enum": ["visible", "hidden", "after_due_date", "after_published"],
             },
             "hidden": {"type": "boolean", "description": "Details withheld from students."},
+            "withheld": {"type": "string", "enum": ["until_due", "always"],
+                         "description": "Why a student cannot read the details: they open "
+                                        "after the due date, or never."},
             "extra_data": {
                 "type": "object",
                 "properties": {"diagnosis": ref("Diagnosis")},
