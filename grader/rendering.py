@@ -48,7 +48,9 @@ def render_markdown(text: str, heading_offset: int = 0) -> Markup:
         extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False},
                            "toc": {"baselevel": 1 + heading_offset}},
     )
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES))
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
+    # Code blocks scroll sideways: keyboard users must be able to focus them to scroll.
+    return Markup(clean.replace("<pre>", '<pre tabindex="0">'))
 
 
 def highlight_python(source: str) -> Markup:
