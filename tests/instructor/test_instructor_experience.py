@@ -11,7 +11,6 @@ from urllib.parse import unquote
 import pytest
 
 from grader.db import get_session
-from grader.instructor.audit import detail_lines
 from grader.models import User
 from tests.instructor.conftest import graded_result
 from tests.instructor.test_people_exports import import_roster
@@ -83,6 +82,8 @@ def test_audit_details_are_worded_and_a_reset_records_the_old_values(app, client
 
 
 def test_detail_lines_word_every_recorded_shape():
+    from grader.instructor.audit import detail_lines
+
     assert detail_lines({"student": "bob", "due": "2030-01-02T03:04:00+00:00"}) == [
         "student: bob", "due: 2030-01-02 03:04 UTC"]
     assert detail_lines({"created": ["a", "b"], "skipped": 0, "errors": 1}) == [
