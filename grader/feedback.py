@@ -58,8 +58,19 @@ def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
 def status_document(
     submission: Submission, assignment: Assignment | None, viewer: User, now: datetime
 ) -> dict[str, Any]:
-    """Return the API's view of a submission: id, status and the result once graded."""
+    """Return the API's view of a submission: id, status and the result once graded.
+
+    The score is the counted one (late penalty under the policy in force: pass assignment as
+    it applies to the owner), as on the pages and in grades.csv.
+    """
+    from grader.grades import counted_score
+
     graded = submission.status == "graded"
+    penalty = submission.late_penalty
+    score = submission.score
+    if graded and assignment is not None:
+        counted = counted_score(assignment, submission)
+        score, penalty = counted if counted is not None else (None, 0.0)
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,
@@ -71,8 +82,9 @@ def status_document(
         "started_at": iso(submission.started_at),
         "finished_at": iso(submission.finished_at),
         "attempts": submission.attempts,
-        "late_penalty": submission.late_penalty,
-        "score": submission.score if graded else None,
+        "late_penalty": penalty,
+        "score": score if graded else None,
+        "raw_score": submission.raw_score if graded else None,
         "max_score": submission.max_score if graded else None,
         "error": submission.error_message if submission.status == "error" else None,
         "result": visible_result(submission.result, assignment, viewer, now) if graded else None,

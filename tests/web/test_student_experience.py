@@ -169,3 +169,12 @@ def test_an_old_submission_page_still_counts_with_the_policy_now(app, client, au
     auth.login("alice")
     page = client.get(f"/submissions/{submission}").get_data(as_text=True)
     assert 'data-counted="3.6"' in page  # 1 started day late at 10 %
+
+
+def test_the_api_gives_the_counted_score_too(app, client, auth, bearer, make_submission, course):
+    submission = make_submission("alice", slug="backprop", result=graded_result(FULL, {}),
+                                 submitted_at=course["backprop"].due + timedelta(hours=1))
+    auth.login("prof")
+    set_policy(client, auth, slug="backprop", late_penalty_per_day="0.3")
+    document = client.get(f"/api/v1/submissions/{submission}", headers=bearer("alice")).json
+    assert (document["score"], document["raw_score"], document["late_penalty"]) == (2.8, 4.0, 0.3)
