@@ -163,3 +163,12 @@ def test_pass_rate_labels_are_readable_at_their_size(browser, site, app, make_su
         font = min(float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg))
         shown = page.evaluate(f"document.querySelector('img[data-chart={name}]').clientWidth")
         assert font * shown / view_width >= 11, (name, font, shown, view_width)
+
+
+def test_on_a_phone_log_out_and_the_submit_form_are_on_the_first_screen(browser, site):  # noqa: F811
+    page = logged_in(browser, site, viewport={"width": 390, "height": 844})
+    page.goto(site + "/assignments/numerical")
+    logout = page.locator("button:has-text('Log out')").bounding_box()
+    assert logout["x"] >= 0 and logout["x"] + logout["width"] <= 390
+    assert page.locator("#submit").bounding_box()["y"] < 844  # not thousands of pixels down
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
