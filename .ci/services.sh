@@ -8,6 +8,8 @@ command -v bwrap >/dev/null || need_apt+=(bubblewrap)
 /sbin/ldconfig -p | grep 'libseccomp\.so\.2' >/dev/null || need_apt+=(libseccomp2)
 # the web service's tests: a browser for Playwright, PostgreSQL and Redis servers
 command -v chromium >/dev/null || need_apt+=(chromium)
+# axe-core for the accessibility checks, installed by the tests with npm into build/axe-core
+command -v npm >/dev/null || need_apt+=(npm)
 command -v docker-compose >/dev/null || need_apt+=(docker-compose)
 command -v pg_ctlcluster >/dev/null || need_apt+=(postgresql)
 command -v redis-server >/dev/null || need_apt+=(redis-server)

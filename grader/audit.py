@@ -18,6 +18,7 @@ ACTIONS = {
     "roster.import": "imported a roster into",
     "user.disable": "disabled",
     "user.enable": "enabled",
+    "user.reset_password": "reset the password of",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -28,6 +29,10 @@ def handle_http_error(error: HTTPException):
     if wants_json():
         return http_error_response(error)
     status = error.code or 500
+    if status == 413 and request.endpoint == "student.submit" and current_user.is_authenticated:
+        from grader.student.views import oversized_upload
+
+        return oversized_upload(request.view_args["slug"])
     if isinstance(error, CSRFError):
         message = "Your form expired or did not come from this site. Reload the page and retry."
     elif status == 413:

@@ -18,19 +18,34 @@ def visible_result(
     """Return the result document as viewer may see it: hidden tests reduced to their outcome.
 
     The grading package owns the rule (Gradescope's visibility semantics); this applies it
-    to students and marks the withheld tests so pages can say why they show no details.
+    to students. Every test a student cannot read in full carries `withheld`: "until_due"
+    (its details open after the due date) or "always" (they never do), for students and
+    instructors alike, so staff see what the student saw.
     """
-    if result is None or viewer.is_instructor:
-        return result
-    from grader.grading import student_view
-
+    if result is None:
+        return None
     revealed = assignment is not None and after_due(assignment, now)
-    shown = student_view(result, after_due_date=revealed)
+    if viewer.is_instructor:
+        shown = dict(result)
+        shown["tests"] = [dict(test) for test in result.get("tests", [])]
+    else:
+        from grader.grading import student_view
+
+        shown = student_view(result, after_due_date=revealed)
     for test in shown["tests"]:
-        visibility = test.get("visibility")
-        if not (visibility == "visible" or (visibility == "after_due_date" and revealed)):
-            test["hidden"] = True
+        reason = withheld(test.get("visibility"), revealed)
+        if reason:
+            test["withheld"] = reason
+            if not viewer.is_instructor:
+                test["hidden"] = True  # the API's flag: details withheld from this reader
     return shown
+
+
+def withheld(visibility: str | None, revealed: bool) -> str | None:
+    """Say why a student cannot read a test's details now: "until_due", "always" or None."""
+    if visibility == "visible" or (visibility == "after_due_date" and revealed):
+        return None
+    return "until_due" if visibility == "after_due_date" else "always"
 
 
 def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
@@ -43,8 +58,19 @@ def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
 def status_document(
     submission: Submission, assignment: Assignment | None, viewer: User, now: datetime
 ) -> dict[str, Any]:
-    """Return the API's view of a submission: id, status and the result once graded."""
+    """Return the API's view of a submission: id, status and the result once graded.
+
+    The score is the counted one (late penalty under the policy in force: pass assignment as
+    it applies to the owner), as on the pages and in grades.csv.
+    """
+    from grader.grades import counted_score
+
     graded = submission.status == "graded"
+    penalty = submission.late_penalty
+    score = submission.score
+    if graded and assignment is not None:
+        counted = counted_score(assignment, submission)
+        score, penalty = counted if counted is not None else (None, 0.0)
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,
@@ -56,8 +82,9 @@ def status_document(
         "started_at": iso(submission.started_at),
         "finished_at": iso(submission.finished_at),
         "attempts": submission.attempts,
-        "late_penalty": submission.late_penalty,
-        "score": submission.score if graded else None,
+        "late_penalty": penalty,
+        "score": score if graded else None,
+        "raw_score": submission.raw_score if graded else None,
         "max_score": submission.max_score if graded else None,
         "error": submission.error_message if submission.status == "error" else None,
         "result": visible_result(submission.result, assignment, viewer, now) if graded else None,

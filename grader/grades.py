@@ -38,18 +38,28 @@ class Grade:
     submissions: int = 0
 
 
+def counted_score(policy: Assignment, row: Submission) -> tuple[float, float] | None:
+    """Return (score, penalty) of row under policy (the owner's), None if it cannot count.
+
+    The one place a counted score is computed: the pages, the gradebook and grades.csv use it.
+    """
+    if row.status != Status.GRADED or row.raw_score is None:
+        return None
+    if is_closed(policy, row.submitted_at):
+        return None
+    penalty = late_penalty(policy, row.submitted_at)
+    return row.raw_score * (1.0 - penalty), penalty
+
+
 def counted(assignment: Assignment, user: User, rows: list[Submission], extension=None) -> Grade:
     """Pick the submission that counts among user's rows (oldest first) and score it."""
     policy = with_extension(assignment, extension)
     grade = Grade(user=user, submissions=len(rows))
     candidates = []
     for row in rows:
-        if row.status != Status.GRADED or row.raw_score is None:
-            continue
-        if is_closed(policy, row.submitted_at):
-            continue
-        penalty = late_penalty(policy, row.submitted_at)
-        candidates.append((row.raw_score * (1.0 - penalty), penalty, row))
+        scored = counted_score(policy, row)
+        if scored is not None:
+            candidates.append((*scored, row))
     if not candidates:
         return grade
     if score_policy(assignment) == "last":

@@ -31,25 +31,38 @@ ALLOWED_ATTRIBUTES = {
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
+    "h5": {"id"},
 }
 MARKDOWN_EXTENSIONS = ["fenced_code", "tables", "codehilite", "toc", "sane_lists"]
 
 
 @lru_cache(maxsize=32)
-def render_markdown(text: str) -> Markup:
-    """Render Markdown to sanitised HTML."""
+def render_markdown(text: str, heading_offset: int = 0) -> Markup:
+    """Render Markdown to sanitised HTML, headings moved down heading_offset levels.
+
+    A page has one h1 of its own: a README shown inside it starts at h2.
+    """
     html = markdown.markdown(
         text,
         extensions=MARKDOWN_EXTENSIONS,
-        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False},
+                           "toc": {"baselevel": 1 + heading_offset}},
     )
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES))
+    clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES)
+    # Code blocks scroll sideways: keyboard users must be able to focus them to scroll.
+    return Markup(clean.replace("<pre>", '<pre tabindex="0">'))
 
 
 def highlight_python(source: str) -> Markup:
     """Render Python source as highlighted, line-numbered HTML (Pygments escapes every byte)."""
     formatter = HtmlFormatter(cssclass="highlight", linenos="table", lineanchors="L")
     return Markup(highlight(source, PythonLexer(), formatter))
+
+
+def scrollable(html: Markup, label: str) -> Markup:
+    """Wrap html in a labelled box that keyboard users can focus and scroll."""
+    return Markup('<div class="scroll-box" tabindex="0" role="region" aria-label="{}">{}</div>'
+                  ).format(label, html)
 
 
 def format_value(value: Any, limit: int = 400) -> str:

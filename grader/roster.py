@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import re
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from grader.models import Role, User
+from grader.passwords import random_password
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -59,7 +59,7 @@ def import_roster(session: Session, text: str) -> list[RowReport]:
         elif username in seen or User.by_username(session, username) is not None:
             reports.append(RowReport(line, username, "skipped", "account exists"))
         else:
-            password = secrets.token_urlsafe(9)
+            password = random_password()
             user = User(username=username, name=name or None, email=email or None,
                         role=Role.STUDENT)
             user.set_password(password)
@@ -67,3 +67,14 @@ def import_roster(session: Session, text: str) -> list[RowReport]:
             reports.append(RowReport(line, username, "created", password=password))
         seen.add(username)
     return reports
+
+
+def passwords_csv(reports: list[RowReport]) -> str:
+    """Write the new accounts' initial passwords as CSV: username, password."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["username", "password"])
+    for report in reports:
+        if report.password:
+            writer.writerow([report.username, report.password])
+    return out.getvalue()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import ast
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grader.course import is_closed, late_penalty
@@ -63,25 +63,57 @@ def check_source(data: bytes, filename: str, max_bytes: int) -> str:
     return source.removeprefix("\ufeff")
 
 
-def check_daily_limit(session: Session, user: User, assignment: Assignment, now) -> None:
-    """Refuse a student's submission beyond the assignment's limit for the last 24 hours."""
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Allowance:
+    """A student's submissions in the last 24 hours against the assignment's limit."""
+
+    limit: int
+    times: list[datetime]  # of the submissions in the window, oldest first
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - len(self.times))
+
+    @property
+    def next_at(self) -> datetime | None:
+        """When one more submission becomes possible (the window is rolling: 24 hours)."""
+        if not self.times:
+            return None
+        # Once the oldest submissions beyond the limit leave the window, one slot is free.
+        return self.times[max(0, len(self.times) - self.limit)] + DAY
+
+
+def daily_allowance(session: Session, user: User, assignment: Assignment,
+                    now: datetime) -> Allowance | None:
+    """Return the student's allowance; None when the assignment (or role) has no limit."""
     limit = getattr(assignment, "max_submissions_per_day", None)
     if not limit or user.is_instructor:
-        return
-    made = session.scalar(
-        select(func.count(Submission.id)).where(
+        return None
+    times = session.scalars(
+        select(Submission.submitted_at).where(
             Submission.user_id == user.id,
             Submission.assignment_slug == assignment.slug,
-            Submission.submitted_at > now - timedelta(days=1),
-        )
+            Submission.submitted_at > now - DAY,
+        ).order_by(Submission.submitted_at)
+    ).all()
+    return Allowance(limit, list(times))
+
+
+def check_daily_limit(session: Session, user: User, assignment: Assignment, now) -> None:
+    """Refuse a student's submission beyond the assignment's limit for the last 24 hours."""
+    allowance = daily_allowance(session, user, assignment, now)
+    if allowance is None or allowance.left:
+        return
+    raise Rejected(
+        "daily_limit",
+        f"You have submitted {assignment.title} {len(allowance.times)} times in the last "
+        f"24 hours; the limit is {allowance.limit}. Test locally with the public tests; "
+        f"your next submission is possible at {allowance.next_at:%Y-%m-%d %H:%M} UTC.",
+        429,
     )
-    if made >= limit:
-        raise Rejected(
-            "daily_limit",
-            f"You have submitted {assignment.title} {made} times in the last 24 hours; "
-            f"the limit is {limit}. Test locally with the public tests and try again later.",
-            429,
-        )
 
 
 def create(

@@ -99,8 +99,13 @@ SCHEMAS = {
             "started_at": NULLABLE_TIME,
             "finished_at": NULLABLE_TIME,
             "attempts": {"type": "integer"},
-            "late_penalty": {"type": "number"},
-            "score": {"type": ["number", "null"], "description": "After the late penalty."},
+            "late_penalty": {"type": "number",
+                             "description": "Fraction lost, under the policy in force now."},
+            "score": {"type": ["number", "null"],
+                      "description": "The counted score: after the late penalty under the "
+                                     "policy in force (as grades.csv); null once graded "
+                                     "means it came after the hard close and never counts."},
+            "raw_score": {"type": ["number", "null"], "description": "Before any penalty."},
             "max_score": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
             "result": {"oneOf": [{"type": "null"}, ref("Result")]},
@@ -134,6 +139,9 @@ SCHEMAS = {
                 "enum": ["visible", "hidden", "after_due_date", "after_published"],
             },
             "hidden": {"type": "boolean", "description": "Details withheld from students."},
+            "withheld": {"type": "string", "enum": ["until_due", "always"],
+                         "description": "Why a student cannot read the details: they open "
+                                        "after the due date, or never."},
             "extra_data": {
                 "type": "object",
                 "properties": {"diagnosis": ref("Diagnosis")},

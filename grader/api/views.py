@@ -15,6 +15,7 @@ from grader.extensions import limiter
 from grader.feedback import iso, status_document
 from grader.instructor.exports import grades_response
 from grader.models import Status, Submission, User, utcnow
+from grader.policy import for_student
 from grader.regrade import start_regrade
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -156,6 +157,8 @@ def get_submission(submission_id: int):
     """Return a submission's status and, once graded, its result document."""
     submission = visible_submission(submission_id)
     assignment = get_assignment(submission.assignment_slug)
+    if assignment is not None:  # the owner's dates: their extension included
+        assignment = for_student(get_session(), assignment, submission.user)
     response = jsonify(status_document(submission, assignment, api_user(), utcnow()))
     response.headers["Cache-Control"] = "no-store"
     return response

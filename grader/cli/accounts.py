@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from contextlib import contextmanager
 
 import click
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from grader.models import ApiToken, Role, User
+from grader.passwords import random_password
 
 
 @contextmanager
@@ -47,7 +47,7 @@ def create_user(name: str, role: str, password: str | None) -> None:
     if not name or len(name) > 64:
         raise click.UsageError("NAME must have 1 to 64 characters")
     generated = password is None
-    password = password if password is not None else secrets.token_urlsafe(12)
+    password = password if password is not None else random_password()
     with database_session() as session:
         if User.by_username(session, name) is not None:
             raise click.ClickException(f"an account called {name!r} exists already")
@@ -74,9 +74,10 @@ def token(name: str, label: str) -> None:
 @click.argument("name")
 def reset_password(name: str) -> None:
     """Give the account NAME a new random password and print it (e.g. after a roster import)."""
-    password = secrets.token_urlsafe(12)
+    from grader.passwords import reset_password as give_new_password
+
     with database_session() as session:
         user = find_user(session, name)
-        user.set_password(password)
+        password = give_new_password(user)
         session.commit()
     click.echo(f"new password for {user.username}: {password}")

@@ -38,14 +38,39 @@ def summary_for(slug: str):
     return assignment, grades, stats.summarize(grades)
 
 
+def percent_filter(args, name: str, errors: list[str]) -> float | None:
+    """Read a score filter typed in percent of the maximum (0-100); note what is wrong."""
+    text = (args.get(name) or "").strip().rstrip("%").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        errors.append(f"{FILTER_LABELS[name]}: {args.get(name)!r} is not a number; "
+                      "type a percentage such as 50.")
+        return None
+    if not 0 <= value <= 100:
+        errors.append(f"{FILTER_LABELS[name]}: {value:g} is not between 0 and 100 (percent).")
+        return None
+    return value
+
+
+FILTER_LABELS = {"min_score": "Score ≥", "max_score": "Score ≤"}
+
+
 def submissions_query(slug: str, args) -> tuple:
-    """Build the table's query from the request's filters and sort; return it and the filters."""
+    """Build the table's query from the request's filters and sort; return it and the filters.
+
+    Scores filter in percent of the maximum, like the histogram. A filter that is not a
+    number is reported in filters["errors"] and not applied.
+    """
     query = select(Submission).join(Submission.user).where(Submission.assignment_slug == slug)
+    errors: list[str] = []
     filters = {
         "student": (args.get("student") or "").strip().lower(),
         "status": args.get("status") or "",
-        "min_score": args.get("min_score", type=float),
-        "max_score": args.get("max_score", type=float),
+        "min_score": percent_filter(args, "min_score", errors),
+        "max_score": percent_filter(args, "max_score", errors),
         "sort": args.get("sort") if args.get("sort") in SORTS else "time",
         "order": "asc" if args.get("order") == "asc" else "desc",
     }
@@ -54,13 +79,13 @@ def submissions_query(slug: str, args) -> tuple:
     if filters["status"] in set(Status):
         query = query.where(Submission.status == filters["status"])
     if filters["min_score"] is not None:
-        query = query.where(Submission.score >= filters["min_score"])
+        query = query.where(Submission.score >= filters["min_score"] / 100 * Submission.max_score)
     if filters["max_score"] is not None:
-        query = query.where(Submission.score <= filters["max_score"])
+        query = query.where(Submission.score <= filters["max_score"] / 100 * Submission.max_score)
     column = SORTS[filters["sort"]]
     ordered = column.asc() if filters["order"] == "asc" else column.desc()
     query = query.order_by(ordered.nulls_last(), Submission.id.desc())
-    return query, filters
+    return query, {**filters, "errors": errors}
 
 
 def batch_progress(batch: RegradeBatch) -> dict:
@@ -101,6 +126,7 @@ def dashboard(slug: str):
     session = get_session()
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.offset((page - 1) * TABLE_SIZE).limit(TABLE_SIZE)).all()
+    status = 400 if filters["errors"] else 200
     return render_template(
         "instructor/dashboard.html",
         assignment=assignment,
@@ -117,7 +143,7 @@ def dashboard(slug: str):
         statuses=list(Status),
         regrade_form=RegradeForm(),
         action=ActionForm(),
-    )
+    ), status
 
 
 @bp.route("/assignments/<slug>/charts/<name>.svg")
@@ -174,9 +200,17 @@ def results_json(submission_id: int):
 def sort_link(filters: dict, column: str) -> str:
     """Link to the table sorted by column (toggling the order when it is the current one)."""
     order = "asc" if filters["sort"] == column and filters["order"] == "desc" else "desc"
-    args = {k: v for k, v in filters.items() if v not in (None, "")}
+    args = {k: v for k, v in filters.items() if v not in (None, "") and k != "errors"}
     args.update(sort=column, order=order)
     return url_for("instructor.dashboard", slug=request.view_args["slug"], **args) + "#table"
 
 
+def sort_state(filters: dict, column: str) -> str:
+    """Return the column's aria-sort value: ascending, descending or none."""
+    if filters["sort"] != column:
+        return "none"
+    return "ascending" if filters["order"] == "asc" else "descending"
+
+
 bp.add_app_template_global(sort_link, "sort_link")
+bp.add_app_template_global(sort_state, "sort_state")

@@ -37,16 +37,19 @@ class PolicyForm(FlaskForm):
     submit = SubmitField("Save policy")
 
     def validate(self, extra_validators=None) -> bool:
-        if not super().validate(extra_validators):
-            return False
+        valid = super().validate(extra_validators)  # every field checked: all errors at once
         if self.due.data and self.hard_close.data and self.hard_close.data < self.due.data:
-            self.hard_close.errors.append("The hard close must not come before the due date.")
-            return False
-        return True
+            self.hard_close.errors = [*self.hard_close.errors,
+                                      "The hard close must not come before the due date."]
+            valid = False
+        return valid
 
 
 class ExtensionForm(FlaskForm):
-    """A later due date for one student."""
+    """A later due date for one student (fields prefixed: the policy form has a `due` too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="extension", **kwargs)
 
     username = StringField("Student", validators=[DataRequired(), Length(max=64)])
     due = DateTimeLocalField("New due date (UTC)", format=TIME_FORMATS,

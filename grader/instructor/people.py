@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from urllib.parse import quote
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -15,16 +16,22 @@ from grader.db import get_session
 from grader.instructor.forms import RosterForm
 from grader.instructor.views import bp
 from grader.models import User, utcnow
-from grader.roster import import_roster
+from grader.passwords import reset_password
+from grader.roster import import_roster, passwords_csv
 
 MAX_ROSTER_BYTES = 1_000_000
 
 
-def render_people(form: RosterForm, reports=None, status: int = 200):
-    """Render the people page, with an import's report when there is one."""
+def render_people(form: RosterForm, reports=None, status: int = 200, new_password=None):
+    """Render the people page, with an import's report or a reset password, shown once."""
     users = get_session().scalars(select(User).order_by(User.role.desc(), User.username)).all()
+    # The passwords exist only in this answer, so their CSV travels inside it as a data: link.
+    csv_link = None
+    if reports and any(r.password for r in reports):
+        csv_link = "data:text/csv;charset=utf-8," + quote(passwords_csv(reports))
     return render_template("instructor/people.html", users=users, form=form, reports=reports,
                            totals=Counter(r.outcome for r in reports or []),
+                           passwords_link=csv_link, new_password=new_password,
                            action=ActionForm()), status
 
 
@@ -59,6 +66,23 @@ def roster():
     session.commit()
     response = render_people(RosterForm(), reports)
     return response
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@instructor_required
+def reset_user_password(user_id: int):
+    """Give an account a new random password and show it once (as `autograder reset-password`)."""
+    session = get_session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; try again.", "error")
+        return redirect(url_for("instructor.people"))
+    password = reset_password(user)
+    audit.record(session, current_user, "user.reset_password", user.username)
+    session.commit()
+    return render_people(RosterForm(), new_password=(user.username, password))
 
 
 @bp.post("/users/<int:user_id>/<any(disable, enable):change>")

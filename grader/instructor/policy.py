@@ -95,8 +95,12 @@ def reset_policy(slug: str):
         session = get_session()
         row = policy_row(slug)
         if row is not None:
+            manifest = manifest_assignments()[slug]
+            # What was in force before, and what the manifest puts back: [old, new] per field.
+            changed = {name: [shown(getattr(row, name)), shown(getattr(manifest, name, None))]
+                       for name in POLICY_FIELDS if getattr(row, name) is not None}
             session.delete(row)
-            audit.record(session, current_user, "policy.reset", slug)
+            audit.record(session, current_user, "policy.reset", slug, changes=changed)
             session.commit()
         flash("The manifest's policy applies again.", "success")
     return redirect(url_for("instructor.policy", slug=slug))

@@ -57,17 +57,38 @@ def highlight(source: str, spans: list[tuple[int, int]]) -> Markup:
     return Markup("").join(parts)
 
 
+MIN_PERCENT, MAX_PERCENT = 10, 100
+
+
+def threshold_percent(text: str | None) -> tuple[float, str | None]:
+    """Read the threshold typed in percent (30 means 30 %); return it and what was wrong."""
+    default = THRESHOLD * 100
+    text = (text or "").strip().rstrip("%").strip()
+    if not text:
+        return default, None
+    try:
+        percent = float(text)
+    except ValueError:
+        return default, f"The threshold {text!r} is not a number; type a percentage such as 60."
+    if not MIN_PERCENT <= percent <= MAX_PERCENT:
+        return default, (f"The threshold must be between {MIN_PERCENT} and {MAX_PERCENT} %; "
+                         f"{percent:g} is not.")
+    return percent, None
+
+
 @bp.route("/assignments/<slug>/similar")
 @instructor_required
 def similar(slug: str):
     """List pairs of students whose latest submissions look alike, most alike first."""
     assignment = get_assignment_or_404(slug)
-    threshold = min(1.0, max(0.1, request.args.get("threshold", THRESHOLD, type=float)))
+    percent, error = threshold_percent(request.args.get("threshold"))
     rows = {s.id: s for s in latest_per_student(slug)}
     matches = find_similar({i: s.source for i, s in rows.items()},
-                           starter=starter_source(assignment), threshold=threshold)
-    return render_template("instructor/similar.html", assignment=assignment, matches=matches,
-                           rows=rows, threshold=threshold)
+                           starter=starter_source(assignment), threshold=percent / 100)
+    page = render_template("instructor/similar.html", assignment=assignment, matches=matches,
+                           rows=rows, percent=percent, error=error,
+                           typed=request.args.get("threshold", ""))
+    return page, 400 if error else 200
 
 
 @bp.route("/similar/<int:first>/<int:second>")

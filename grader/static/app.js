@@ -1,16 +1,21 @@
 // Small progressive enhancements; every page works without them.
 "use strict";
 
-// Show <time datetime> values in the reader's own time zone.
+// Every time is printed in UTC (labelled) by the server; add the reader's own time beside it
+// when their zone differs, so "15:00 UTC" also reads as "16:00 your time".
 function localizeTimes(root) {
   for (const el of root.querySelectorAll("time[datetime]")) {
     const moment = new Date(el.getAttribute("datetime"));
-    if (!isNaN(moment)) {
-      el.title = el.textContent;
-      el.textContent = moment.toLocaleString(undefined, {
-        year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
-      });
+    const next = el.nextElementSibling;
+    if (isNaN(moment) || moment.getTimezoneOffset() === 0 || (next && next.matches(".local-time"))) {
+      continue;
     }
+    const local = document.createElement("span");
+    local.className = "local-time muted";
+    local.textContent = " (" + moment.toLocaleString(undefined, {
+      month: "short", day: "numeric", hour: "2-digit", minute: "2-digit",
+    }) + " your time)";
+    el.after(local);
   }
 }
 
@@ -22,6 +27,12 @@ function followSubmission(box) {
   async function poll() {
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+      const isJson = (response.headers.get("Content-Type") || "").includes("application/json");
+      if (response.status === 401 || response.status === 403 || response.redirected || (response.ok && !isJson)) {
+        // The session ended (the answer is the login page): polling on would wait forever.
+        sessionExpired(box);
+        return;
+      }
       if (response.ok) {
         const data = await response.json();
         box.innerHTML = data.html;
@@ -34,6 +45,9 @@ function followSubmission(box) {
         box.dataset.final = data.final ? "true" : "false";
         document.title = document.title.replace(/^\[[a-z]+\] /, "");
         if (data.final) {
+          for (const banner of document.querySelectorAll("[data-until-final]")) {
+            banner.remove();  // "Submitted" is no longer news
+          }
           return;
         }
         document.title = "[" + data.status + "] " + document.title;
@@ -45,6 +59,23 @@ function followSubmission(box) {
     setTimeout(poll, delay);
   }
   setTimeout(poll, delay);
+}
+
+function sessionExpired(box) {
+  for (const spinner of box.querySelectorAll(".spinner")) {
+    spinner.remove();
+  }
+  const notice = document.createElement("p");
+  notice.className = "flash flash-error";
+  notice.setAttribute("role", "alert");
+  notice.dataset.sessionExpired = "";
+  notice.append("Your session has expired, so this page stopped following the grading. ");
+  const link = document.createElement("a");
+  link.href = "/auth/login?next=" + encodeURIComponent(location.pathname);
+  link.textContent = "Log in again to see the result.";
+  notice.append(link);
+  box.prepend(notice);
+  box.dataset.final = "expired";
 }
 
 // The instructor dashboard's queue and regrade progress, refreshed every few seconds.
@@ -85,12 +116,59 @@ function enableCopyButtons() {
   }
 }
 
+// Destructive or wide-reaching forms ask first: data-confirm holds the question, and
+// data-confirm-if-empty names a field whose emptiness makes the action wide (a whole class).
+function enableConfirmations() {
+  for (const form of document.querySelectorAll("form[data-confirm]")) {
+    form.addEventListener("submit", (event) => {
+      const field = form.dataset.confirmIfEmpty && form.elements[form.dataset.confirmIfEmpty];
+      if (field && field.value.trim()) {
+        return;
+      }
+      if (!window.confirm(form.dataset.confirm)) {
+        event.preventDefault();
+      }
+    });
+  }
+}
+
+// Say at once, beside the file input, when the chosen file is too large or wrongly named.
+function checkUploads() {
+  for (const input of document.querySelectorAll("input[type=file][data-max-bytes]")) {
+    const problem = input.closest("form").querySelector("[data-upload-problem]");
+    input.addEventListener("change", () => {
+      const file = input.files[0];
+      const messages = [];
+      input.setCustomValidity("");
+      if (file && file.size > Number(input.dataset.maxBytes)) {
+        const limit = Math.round(Number(input.dataset.maxBytes) / 1024);
+        input.setCustomValidity(`This file is ${Math.ceil(file.size / 1024)} KiB; the limit is ${limit} KiB.`);
+        messages.push(input.validationMessage);
+      }
+      if (file && input.dataset.expectedName && file.name !== input.dataset.expectedName) {
+        messages.push(`This file is called ${file.name}; the assignment expects ${input.dataset.expectedName}. ` +
+                      `It will be graded as ${input.dataset.expectedName}: check that it is the right file.`);
+      }
+      if (problem) {
+        problem.textContent = messages.join(" ");
+        problem.hidden = messages.length === 0;
+      }
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   localizeTimes(document);
   enableCopyButtons();
+  enableConfirmations();
+  checkUploads();
   const box = document.querySelector("#feedback[data-status-url]");
   if (box && box.dataset.final !== "true") {
     followSubmission(box);
+  } else if (box) {
+    for (const banner of document.querySelectorAll("[data-until-final]")) {
+      banner.remove();
+    }
   }
   const queue = document.querySelector("#queue[data-url]");
   if (queue) {

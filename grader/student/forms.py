@@ -12,6 +12,11 @@ class SubmissionForm(FlaskForm):
     code = TextAreaField("…or paste your code")
     submit = SubmitField("Submit for grading")
 
+    def uploaded_name(self) -> str | None:
+        """Return the uploaded file's own name (None when the code was pasted)."""
+        uploaded = self.file.data
+        return getattr(uploaded, "filename", None) or None
+
     def upload(self) -> bytes | None:
         """Return the uploaded or pasted bytes; None (with an error noted) unless exactly one."""
         uploaded = self.file.data

@@ -8,13 +8,14 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from grader import submissions
 from grader.auth.access import can_view
@@ -29,9 +30,10 @@ from grader.course import (
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import diagnosis, visible_result
+from grader.grades import counted, counted_score
 from grader.models import Submission, utcnow
-from grader.policy import for_student
-from grader.rendering import format_value, highlight_python, render_markdown
+from grader.policy import extension_for, for_student, with_extension
+from grader.rendering import format_value, highlight_python, render_markdown, scrollable
 from grader.student.forms import SubmissionForm
 
 bp = Blueprint("student", __name__)
@@ -56,10 +58,25 @@ def value_filter(value) -> str:
     return format_value(value)
 
 
+def counted_for(submission: Submission) -> tuple[float, float] | None:
+    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
+    policies = g.setdefault("owner_policies", {})
+    key = (submission.assignment_slug, submission.user_id)
+    if key not in policies:
+        assignment = get_assignment(submission.assignment_slug)
+        policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
+    if policies[key] is None:  # an assignment no longer in the course: its stored score
+        return (submission.score, submission.late_penalty) if submission.score is not None else None
+    return counted_score(policies[key], submission)
+
+
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Give templates the feedback helpers."""
     return {"diagnosis": diagnosis, "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
+
+
+bp.add_app_template_global(counted_for, "counted_for")  # macros are imported without context
 
 
 @bp.route("/")
@@ -83,20 +100,21 @@ def own_submissions(slug: str | None = None):
 @bp.route("/assignments")
 @login_required
 def index():
-    """List the assignments with due dates and the student's best score."""
+    """List the assignments with due dates and the grade that counts, as the gradebook has it."""
     session = get_session()
-    rows = session.execute(
-        select(
-            Submission.assignment_slug,
-            func.max(Submission.score),
-            func.count(Submission.id),
-        )
-        .where(Submission.user_id == current_user.id)
-        .group_by(Submission.assignment_slug)
-    ).all()
-    best = {slug: (score, count) for slug, score, count in rows}
-    shown = [for_student(session, a, current_user) for a in assignments().values()]
-    return render_template("student/index.html", assignments=shown, best=best, now=utcnow())
+    mine: dict[str, list[Submission]] = {}
+    for row in session.scalars(
+        select(Submission).where(Submission.user_id == current_user.id)
+        .order_by(Submission.submitted_at, Submission.id)
+    ):
+        mine.setdefault(row.assignment_slug, []).append(row)
+    shown, grades = [], {}
+    for assignment in assignments().values():
+        extension = extension_for(session, current_user, assignment.slug)
+        shown.append(with_extension(assignment, extension))
+        grades[assignment.slug] = counted(assignment, current_user,
+                                          mine.get(assignment.slug, []), extension)
+    return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow())
 
 
 @bp.route("/assignments/<slug>", methods=["GET"])
@@ -112,11 +130,13 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
     assignment = for_student(session, assignment, current_user)  # their extension's dates
     history = session.scalars(own_submissions(assignment.slug).limit(50)).all()
     now = utcnow()
+    readme = render_markdown(assignment.readme_markdown(), heading_offset=1)
     page = render_template(
         "student/assignment.html",
         assignment=assignment,
-        readme=render_markdown(assignment.readme_markdown()),
+        readme=readme,
         form=form,
+        allowance=submissions.daily_allowance(session, current_user, assignment, now),
         history=history,
         now=now,
         days_late=days_late(assignment, now),
@@ -153,8 +173,22 @@ def submit(slug: str):
     except submissions.Rejected as refusal:
         form.form_errors.append(refusal.message)
         return render_assignment(assignment, form, refusal.status)
-    flash("Submitted. Grading starts in a moment.", "info")
+    flash("Submitted. Grading starts in a moment.", "submitted")
+    uploaded = form.uploaded_name()
+    if uploaded and uploaded != assignment.submit_file:
+        flash(f"You uploaded {uploaded}, but this assignment expects {assignment.submit_file}: "
+              f"it is graded as {assignment.submit_file}. Check that you sent the right file.",
+              "warning")
     return redirect(url_for("student.submission", submission_id=submission.id))
+
+
+def oversized_upload(slug: str):
+    """Answer an upload over the request size limit with the form and the limit, inline."""
+    form = SubmissionForm(formdata=None)  # the body is too large to read
+    limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
+    form.form_errors.append(f"That upload is too large: the limit is {limit} KiB. "
+                            "Submit the one Python file the assignment asks for.")
+    return render_assignment(get_assignment_or_404(slug), form, 413)
 
 
 def get_visible_submission(submission_id: int) -> Submission:
@@ -168,6 +202,8 @@ def get_visible_submission(submission_id: int) -> Submission:
 def feedback_context(submission: Submission) -> dict:
     """Gather what the feedback fragment shows."""
     assignment = get_assignment(submission.assignment_slug)
+    if assignment is not None:  # the owner's dates: their extension included
+        assignment = for_student(get_session(), assignment, submission.user)
     now = utcnow()
     return {
         "submission": submission,
@@ -183,7 +219,7 @@ def submission(submission_id: int):
     submission = get_visible_submission(submission_id)
     return render_template(
         "student/submission.html",
-        code=highlight_python(submission.source),
+        code=scrollable(highlight_python(submission.source), f"Code of {submission.filename}"),
         history=owner_history(submission),
         action=ActionForm(),
         **feedback_context(submission),

@@ -28,7 +28,7 @@ def set_policy(client, auth, slug="numerical", **fields):
 
 def grant(client, auth, username, due, slug="numerical"):
     data = {"csrf_token": auth.csrf(f"/instructor/assignments/{slug}/policy"),
-            "username": username, "due": due.strftime("%Y-%m-%dT%H:%M")}
+            "extension-username": username, "extension-due": due.strftime("%Y-%m-%dT%H:%M")}
     return client.post(f"/instructor/assignments/{slug}/extensions", data=data)
 
 

@@ -125,7 +125,9 @@ def test_after_due_date_tests_open_after_the_due_date():
 def test_late_penalty_is_shown(client, auth, make_submission):
     html = graded_page(client, auth, make_submission, [case("test 1")], slug="backprop",
                        late_penalty=0.3)
-    assert "late: −30%" in html
+    # The counted score leads, the raw one beside it (3 started days late at 10 % a day).
+    assert '<span class="big-score"><span data-counted="0.7">0.7 / 1</span>' in html
+    assert "(raw 1 / 1, late −30 %)" in html
 
 
 def test_pending_submission_page_polls(client, auth, make_submission):

@@ -1,0 +1,177 @@
+"""Every page, as a student and as an instructor, on a 390 px phone and a 1280 px screen.
+
+Each page must fit the screen (wide tables scroll in their own box), log no console error,
+pass axe-core without a serious or critical violation, have one h1, unique ids and named
+table headers. Screenshots of every page at both widths land in build/screenshots/.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+from grader.assignments import load_assignments
+from grader.db import get_session
+from grader.models import Extension, Submission, User, utcnow
+from tests.web.conftest import PASSWORDS
+from tests.web.live import REPOSITORY, ServerThread
+from tests.web.pages import PageWatcher, axe_script
+from tests.web.test_browser import browser  # noqa: F401  (the Chromium fixture)
+
+WIDTHS = (390, 1280)
+MUTANT = REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
+SOLUTION = REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py"
+
+
+@pytest.fixture(scope="module")
+def graded_mutant() -> dict:
+    """A real result document: the forward-difference mutant graded by `autograder grade`."""
+    done = subprocess.run(
+        [sys.executable, "-m", "grader.cli", "grade", "numerical", str(MUTANT), "--json"],
+        cwd=REPOSITORY, capture_output=True, text=True, timeout=300)
+    assert done.stdout, done.stderr
+    return json.loads(done.stdout)
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    return axe_script()
+
+
+def real_course(now):
+    """The real assignments: one open, one past due (late penalty), one closed."""
+    catalog = load_assignments()
+    return {
+        "numerical": dataclasses.replace(catalog["numerical"], due=now + timedelta(days=3),
+                                         hard_close=now + timedelta(days=10)),
+        "backprop": dataclasses.replace(catalog["backprop"], due=now - timedelta(days=2),
+                                        hard_close=None),
+        "autodiff": dataclasses.replace(catalog["autodiff"], due=now - timedelta(days=9),
+                                        hard_close=now - timedelta(days=1)),
+    }
+
+
+def seed(app, result: dict) -> dict[str, int]:
+    """Submissions in every state, an extension and audit entries; return their ids by name."""
+    now = utcnow()
+    ids = {}
+    with app.app_context():
+        session = get_session()
+        alice, bob, prof = (User.by_username(session, n) for n in ("alice", "bob", "prof"))
+        alice.name, alice.email = "Alice Liddell", "alice@example.org"
+
+        def add(name, user, slug="numerical", status="graded", hours=1, **fields):
+            row = Submission(user=user, assignment_slug=slug, filename="numerical.py",
+                             source=fields.pop("source", MUTANT.read_text()), status=status,
+                             submitted_at=now - timedelta(hours=hours), **fields)
+            if status == "graded":
+                row.result = result
+                row.raw_score = row.score = result["score"]
+                row.max_score = result["max_score"]
+            session.add(row)
+            session.flush()
+            ids[name] = row.id
+
+        add("graded", alice)
+        add("bob-copy", bob, hours=2)
+        add("queued", alice, status="queued", hours=0, progress=None)
+        add("error", alice, status="error", hours=3,
+            error_message="The grader could not finish: the sandbox was killed.\n" * 3)
+        add("late", alice, slug="backprop", hours=1, late_penalty=0.1)
+        session.add(Extension(user=bob, assignment_slug="backprop", due=now + timedelta(days=1),
+                              granted_by_id=prof.id))
+        from grader import audit
+
+        audit.record(session, prof, "policy.update", "numerical",
+                     changes={"due": ["2026-12-04T23:59:00+00:00", None],
+                              "late_penalty_per_day": [0.1, 0.2]})
+        audit.record(session, prof, "extension.grant", "backprop", student="bob",
+                     due=(now + timedelta(days=1)).isoformat())
+        session.commit()
+    return ids
+
+
+@pytest.fixture
+def site(app, graded_mutant):
+    """The web app over HTTP (SQLite, no worker: queued stays queued), with seeded pages."""
+    app.extensions["grader.course"] = real_course(utcnow())
+    app.config["SERVER_NAME"] = None
+    ids = seed(app, graded_mutant)
+    server = ServerThread(app)
+    yield server.url, ids
+    server.stop()
+
+
+def log_in(page, site: str, username: str) -> None:
+    page.goto(site + "/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORDS[username])
+    page.click("input[type=submit]")
+    page.wait_for_load_state("load")
+
+
+def student_pages(ids):
+    return [
+        ("assignments", "/assignments"),
+        ("assignment-open", "/assignments/numerical"),
+        ("assignment-late", "/assignments/backprop"),
+        ("assignment-closed", "/assignments/autodiff"),
+        ("feedback-graded", f"/submissions/{ids['graded']}"),
+        ("feedback-late", f"/submissions/{ids['late']}"),
+        ("feedback-error", f"/submissions/{ids['error']}"),
+        ("feedback-queued", f"/submissions/{ids['queued']}"),
+        ("account", "/auth/account"),
+        ("not-found", "/assignments/nothing-here"),
+    ]
+
+
+def instructor_pages(ids):
+    return [
+        ("submissions", "/instructor/"),
+        ("dashboard", "/instructor/assignments/numerical"),
+        ("dashboard-sorted", "/instructor/assignments/numerical?sort=score&order=asc"),
+        ("dashboard-bad-filter", "/instructor/assignments/numerical?min_score=abc"),
+        ("policy", "/instructor/assignments/numerical/policy"),
+        ("policy-extensions", "/instructor/assignments/backprop/policy"),
+        ("similar", "/instructor/assignments/numerical/similar?threshold=30"),
+        ("compare", f"/instructor/similar/{ids['graded']}/{ids['bob-copy']}"),
+        ("people", "/instructor/people"),
+        ("audit", "/instructor/audit"),
+        ("submission", f"/submissions/{ids['graded']}"),
+        ("assignments", "/assignments"),
+        ("account", "/auth/account"),
+    ]
+
+
+def test_every_page_fits_and_passes_axe(browser, site, axe):  # noqa: F811
+    url, ids = site
+    problems = []
+    anonymous = PageWatcher(browser.new_context(), url, axe)
+    for width in WIDTHS:
+        problems += anonymous.check("/auth/login", "anonymous-login", width)
+    for username, pages in (("alice", student_pages(ids)), ("prof", instructor_pages(ids))):
+        context = browser.new_context()
+        watcher = PageWatcher(context, url, axe)
+        log_in(watcher.page, url, username)
+        role = "student" if username == "alice" else "instructor"
+        for name, path in pages:
+            for width in WIDTHS:
+                problems += watcher.check(path, f"{role}-{name}", width)
+        if username == "prof":  # the roster import's answer is a page of its own
+            for width in WIDTHS:
+                watcher.page.set_viewport_size({"width": width, "height": 900})
+                watcher.page.goto(url + "/instructor/people")
+                watcher.page.set_input_files("input[name=file]", files=[{
+                    "name": "roster.csv", "mimeType": "text/csv",
+                    "buffer": f"username,name,email\nnew{width},New Student,n{width}@example.org\n"
+                              "Bad Name,x,\n".encode()}])
+                watcher.page.click("input[value=Import]")
+                watcher.page.wait_for_selector("[data-roster-totals]")
+                problems += watcher.inspect("/instructor/roster", f"{role}-roster-report", width)
+        context.close()
+    assert problems == [], "\n".join(problems)
