@@ -7,6 +7,7 @@ import time
 import tracemalloc
 
 from . import graphio
+from .lookups import differentiate
 from .tracing import record_calls
 
 
@@ -40,9 +41,9 @@ def _call(gradient, graph, out_position, trace):
     started = time.perf_counter()
     if trace:
         with record_calls("gradient", index) as calls:
-            result = gradient(nodes[out_position])
+            result = differentiate(gradient, nodes[out_position], index)
     else:
-        calls, result = [], gradient(nodes[out_position])
+        calls, result = [], differentiate(gradient, nodes[out_position], index)
     seconds = time.perf_counter() - started
     return nodes, index, result, calls, seconds
 
@@ -99,24 +100,32 @@ def repeat_case(gradient, case):
 
 
 def higher_order_case(gradient, case):
-    """Differentiate repeatedly: target <- sum(adjoint(target, wrt) * projection)."""
+    """Differentiate repeatedly: target <- sum(adjoint(target, wrt) * projection).
+
+    The first call's whole node_to_grad comes back too, so that a wrong derivative of
+    higher order can be traced to a wrong first derivative.
+    """
     nodes = graphio.deserialize(case["graph"])
+    index = {node: i for i, node in enumerate(nodes)}
     target = nodes[case["out"]]
+    first = None
     for wrt, projection in case["chain"]:
-        node_to_grad = gradient(target)
+        node_to_grad = differentiate(gradient, target, index)
+        if first is None:
+            first = _encode(node_to_grad, index, [])
         if not isinstance(node_to_grad, dict) or nodes[wrt] not in node_to_grad:
-            return {"missing": nodes[wrt].name}
+            return {"missing": nodes[wrt].name, "first": first}
         target = node_to_grad[nodes[wrt]]
         if not isinstance(target, graphio.ad.Node):
-            return {"not_a_graph": f"an adjoint is a {type(target).__name__}, not a Node"}
+            return {"not_a_graph": f"an adjoint is a {type(target).__name__}, not a Node",
+                    "first": first}
         if projection is not None:
             target = graphio.ad.reduce_sum(graphio.ad.mul(target, nodes[projection]))
-    index = {node: i for i, node in enumerate(nodes)}
     try:
         records, full_index = graphio.serialize([target], known=index)
     except graphio.GraphFormatError as exc:
-        return {"not_a_graph": str(exc)}
-    return {"records": records, "result": full_index[target]}
+        return {"not_a_graph": str(exc), "first": first}
+    return {"records": records, "result": full_index[target], "first": first}
 
 
 def growth_case(gradient, case):
@@ -159,13 +168,13 @@ def memory_case(gradient, case):
     nodes = graphio.deserialize(case["graph"])
     out = nodes[case["out"]]
     feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["feed"].items()}
+    index = {node: i for i, node in enumerate(nodes)}
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        result = gradient(out)
+        result = differentiate(gradient, out, index)
         gradient_peak = tracemalloc.get_traced_memory()[1] - base
         gradient_retained = tracemalloc.get_traced_memory()[0] - base
-        index = {node: i for i, node in enumerate(nodes)}
         adjoints, problem = _returned_adjoints(result, index)
         if adjoints is None:
             return {"not_a_graph": problem}

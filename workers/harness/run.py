@@ -48,6 +48,7 @@ def load_submission(path: Path):
 def main(job_path: str, results_path: str, submission_dir: str) -> int:
     job = json.loads(Path(job_path).read_text())
     from harness import kinds
+    from harness.lookups import NodeKeyError
 
     runner = kinds.RUNNERS[job["kind"]]
     sink = open(results_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives to exit)
@@ -82,6 +83,9 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
         signal.setitimer(signal.ITIMER_REAL, float(case.get("time_limit", 10)))
         try:
             record.update(runner(entry, case))
+        except NodeKeyError as exc:  # a mistake the judge can explain, not a crash
+            record["key_error"] = {**exc.details,
+                                   "message": describe_exception(exc.__cause__, submission_dir)}
         except CaseTimeout:
             record["error"] = {"category": "too-slow",
                                "message": f"stopped after {case.get('time_limit', 10)} s"}
