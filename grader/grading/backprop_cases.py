@@ -13,14 +13,13 @@ from functools import cached_property
 
 import numpy as np
 
-from reference import solutions
-from reference.profiling import measure_memory
 from workers.harness import graphio
 
 from .diagnosis import HINTS, PointValues, diagnose, first_wrong, node_names
 from .graph_cases import GraphCase, build_graph
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
+from .trusted import measure_memory, solution
 
 # Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
 # a consumer passed its adjoint on before it was complete.
@@ -28,7 +27,7 @@ _ORDER_SYMPTOMS = {"wrong-value", "adjoint-not-summed", "missing-adjoint", "doub
 
 
 def _reference_backprop():
-    return solutions.load("backprop")
+    return solution("backprop")
 
 
 def _decode_values(encoded: dict) -> dict[int, np.ndarray]:

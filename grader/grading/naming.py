@@ -133,7 +133,7 @@ def _render(node: ad.Node, depth: int) -> tuple[str, int]:
             precedence
     arguments = [_render(inp, depth - 1)[0] for inp in node.inputs]
     arguments += [f"{key}={_attribute(value)}" for key, value in node.attrs.items()
-                  if key not in _HIDDEN_ATTRS and value not in (None, False)]
+                  if key not in _HIDDEN_ATTRS and value is not None and value is not False]
     return f"{op}({', '.join(arguments)})", _ATOM
 
 
