@@ -15,7 +15,14 @@ import numpy as np
 
 from workers.harness import graphio
 
-from .diagnosis import HINTS, PointValues, diagnose, first_wrong, node_names
+from .diagnosis import (
+    HINTS,
+    PointValues,
+    diagnose,
+    explain_key_error,
+    first_wrong,
+    node_names,
+)
 from .graph_cases import GraphCase, build_graph
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
@@ -83,6 +90,11 @@ class BackpropCase(GraphCase):
 
     # -- out of the sandbox ------------------------------------------------------------
     def judge(self, record: dict) -> Outcome:
+        if "key_error" in record:
+            key_error = record["key_error"]
+            nodes = graphio.deserialize(key_error["records"], known=self.graph.order)
+            return explain_key_error(nodes[key_error["target"]], nodes[key_error["node"]],
+                                     str(key_error.get("message", ""))[:4000])
         judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
                  "growth": self._judge_growth, "memory": self._judge_memory}[self.check]
         return judge(record)

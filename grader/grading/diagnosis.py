@@ -199,8 +199,8 @@ def explain_key_error(target: ad.Node, node: ad.Node, traceback: str) -> Outcome
         return failed("missing-adjoint", f"gradient() raised KeyError on {name}: {name} receives "
                       f"no partial adjoints, because {they[0]} ({via}) {they[1]} None for it "
                       f"({they[2]} value does not depend on {name}'s value). A node that "
-                      "receives no partial adjoints still has an adjoint: it is zero, "
-                      "zeros_like(node), and node_to_grad needs it.", **details,
+                      "receives no partial adjoints still has an adjoint: it is zero (zeros "
+                      "shaped like the node), and node_to_grad needs it.", **details,
                       hint=HINTS["missing-adjoint"])
     via = ", ".join(names.name(c) for c in senders[:3])
     return failed("exception", f"gradient() raised KeyError on {name} although "

@@ -113,10 +113,18 @@ def test_a_key_error_on_a_node_without_partial_adjoints_is_explained():
     assert test["output"].startswith("gradient() raised KeyError on x2: x2 receives no partial "
                                      "adjoints, because its only consumer (zeros_like(x2)) "
                                      "passes None for it")
-    assert "zeros_like(node)" in test["output"]
+    assert "it is zero (zeros shaped like the node)" in test["output"]
     diagnosis = test["extra_data"]["diagnosis"]
     assert diagnosis["node"] == "x2" and "KeyError" in diagnosis["traceback"]
     # in a second derivative the node is out of the first gradient graph, fed to ones_like only
     second = failed_tests(document)["gradient of gradient"]
     assert second["tags"] == ["missing-adjoint"]
     assert "receives no partial adjoints" in second["output"]
+
+
+def test_backprop_key_error_on_a_node_without_partial_adjoints_is_explained():
+    backprop = get_assignment("backprop")
+    source = (backprop.folder / "mutants" / "no_partials_key_error.py").read_text()
+    test = failed_tests(grade_submission("backprop", source))["ones_like and zeros_like"]
+    assert test["tags"] == ["missing-adjoint"]
+    assert "x2 receives no partial adjoints" in test["output"]
