@@ -21,6 +21,7 @@ from .diagnosis import (
     node_names,
 )
 from .graph_cases import GraphCase, build_graph
+from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
 from .trusted import measure_memory, solution
 
@@ -63,9 +64,10 @@ class AutodiffCase(GraphCase):
             wrong = self._wrong_first_derivatives(record.get("first"))
             if wrong is not None:
                 return wrong
-        if "not_a_graph" in record:
+        if "not_a_graph" in record or record.get("foreign"):
             return failed("not-a-graph", "gradient() must return a dict mapping each node to a "
-                          f"Node of the gradient graph: {record['not_a_graph']}.")
+                          f"Node of the gradient graph: {self._not_nodes(record)}.",
+                          hint=HINTS["not-a-graph"])
         judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
                  "higher-order": self._judge_higher_order, "growth": self._judge_growth,
                  "memory": self._judge_memory}[self.check]
@@ -76,6 +78,17 @@ class AutodiffCase(GraphCase):
         except ad.EvaluationError as exc:
             return failed("not-a-graph", f"the returned gradient graph cannot be evaluated: "
                           f"{exc}.")
+
+    def _not_nodes(self, record) -> str:
+        """What the harness found that is not a Node, with the forward nodes named."""
+        problems = [str(record["not_a_graph"])] if "not_a_graph" in record else []
+        if record.get("foreign"):
+            graph = self.graph
+            names = NodeNames(graph.order, graph.order[graph.out])
+            problems += [f"the adjoint of {names.name(graph.order[position])} is a "
+                         f"{str(kind)[:40]}, not a Node"
+                         for position, kind in record["foreign"][:3]]
+        return "; ".join(problems)
 
     def _student_nodes(self, record, key="adjoints"):
         nodes = graphio.deserialize(record["records"], known=self.graph.order)

@@ -41,14 +41,14 @@ class NodeNames:
         self._texts: dict[int, Counter] = {}  # depth -> how many nodes render to each text
 
     def name(self, node: ad.Node) -> str:
+        if node is self.out:
+            return "out"  # what the submission calls it
         for depth in (3, 2, 1):
             text = expression(node, depth)
             if len(text) <= MAX_LENGTH:
                 break
         if not self._ambiguous(node, text, depth):
             return text
-        if node is self.out:
-            return "out"
         if not node.inputs:  # two variables named alike
             alike = [other for other in self.order if not other.inputs and _leaf(other) == text]
             return f"{text} (the {ordinal(alike.index(node) + 1)} leaf named {text})"

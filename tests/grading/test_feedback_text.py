@@ -49,7 +49,7 @@ def test_deep_or_repeated_nodes_are_named_by_position_not_by_id():
     names = NodeNames(order, out)
     assert names.name(left) == "x * 0.5, the 1st of the 2 consumers of x"
     assert names.name(right) == "x * 0.5, the 2nd of the 2 consumers of x"
-    assert names.name(out) == "out"  # its expression, elided, is also its input's
+    assert names.name(out) == "out"
     assert all("#" not in names.name(node) for node in order)
 
 
@@ -128,3 +128,12 @@ def test_backprop_key_error_on_a_node_without_partial_adjoints_is_explained():
     test = failed_tests(grade_submission("backprop", source))["ones_like and zeros_like"]
     assert test["tags"] == ["missing-adjoint"]
     assert "x2 receives no partial adjoints" in test["output"]
+
+
+def test_adjoints_that_are_not_nodes_are_named_by_expression():
+    document = grade_submission("autodiff", (MUTANTS / "not_a_graph.py").read_text(),
+                                public_only=True)
+    test = failed_tests(document)["x * x"]
+    assert test["tags"] == ["not-a-graph"]
+    assert "the adjoint of out is a list, not a Node" in test["output"]
+    assert "the adjoint of x is a list, not a Node" in test["output"]

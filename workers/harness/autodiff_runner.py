@@ -12,19 +12,24 @@ from .tracing import record_calls
 
 
 def _returned_adjoints(result, index):
-    """{forward index: adjoint node} of the submission's node_to_grad, and what was wrong."""
+    """{forward index: adjoint node} of the submission's node_to_grad, and [index, type name]
+    of each adjoint that is not a Node; (None, []) when the result is not a dict."""
     if not isinstance(result, dict):
-        return None, f"gradient() returned {type(result).__name__}, not a dict"
+        return None, []
     adjoints, foreign = {}, []
     for key, value in result.items():
         position = index.get(key) if _hashable(key) else None
         if position is None:
             continue
         if not isinstance(value, graphio.ad.Node):
-            foreign.append(f"the adjoint of {key.name!r} is a {type(value).__name__}, not a Node")
+            foreign.append([position, type(value).__name__])
             continue
         adjoints[position] = value
-    return adjoints, "; ".join(foreign[:3]) or None
+    return adjoints, foreign
+
+
+def _not_a_dict(result) -> dict:
+    return {"not_a_graph": f"gradient() returned {type(result).__name__}, not a dict"}
 
 
 def _hashable(key):
@@ -49,9 +54,9 @@ def _call(gradient, graph, out_position, trace):
 
 
 def _encode(result, index, calls, extra_roots=()):
-    adjoints, problem = _returned_adjoints(result, index)
+    adjoints, foreign = _returned_adjoints(result, index)
     if adjoints is None:
-        return {"not_a_graph": problem}
+        return _not_a_dict(result)
     roots = list(adjoints.values()) + [grad for _, grad in calls
                                        if isinstance(grad, graphio.ad.Node)] + list(extra_roots)
     try:
@@ -65,8 +70,8 @@ def _encode(result, index, calls, extra_roots=()):
                   for position, grad in calls],
         "returned_keys": len(result),
     }
-    if problem:
-        encoded["not_a_graph"] = problem
+    if foreign:
+        encoded["foreign"] = foreign[:3]
     return encoded
 
 
@@ -85,10 +90,12 @@ def repeat_case(gradient, case):
     nodes, index, first, _, _ = _call(gradient, case["graph"], case["out"], False)
     _call(gradient, case["graph"], case["out"], False)
     second = gradient(nodes[case["out"]])
-    first_adjoints, problem = _returned_adjoints(first, index)
-    second_adjoints, second_problem = _returned_adjoints(second, index)
+    first_adjoints, foreign = _returned_adjoints(first, index)
+    second_adjoints, _ = _returned_adjoints(second, index)
     if first_adjoints is None or second_adjoints is None:
-        return {"not_a_graph": problem or second_problem}
+        return _not_a_dict(first if first_adjoints is None else second)
+    if foreign:
+        return {"foreign": foreign[:3]}
     try:
         records, full_index = graphio.serialize(
             [*first_adjoints.values(), *second_adjoints.values()], known=index)
@@ -146,9 +153,9 @@ def growth_case(gradient, case):
                 if seconds <= 2 * expected:
                     break
                 seconds = min(seconds, _timed_call(gradient, graph)[3])
-        adjoints, problem = _returned_adjoints(result, index)
+        adjoints, _ = _returned_adjoints(result, index)
         if adjoints is None:
-            return {"not_a_graph": problem}
+            return _not_a_dict(result)
         size = len(graphio.ad.topological_sort(adjoints.values()))
         runs.append({"nodes": len(nodes), "seconds": seconds, "gradient_nodes": size})
     return {"runs": runs}
@@ -175,9 +182,9 @@ def memory_case(gradient, case):
         result = differentiate(gradient, out, index)
         gradient_peak = tracemalloc.get_traced_memory()[1] - base
         gradient_retained = tracemalloc.get_traced_memory()[0] - base
-        adjoints, problem = _returned_adjoints(result, index)
+        adjoints, _ = _returned_adjoints(result, index)
         if adjoints is None:
-            return {"not_a_graph": problem}
+            return _not_a_dict(result)
         wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]
