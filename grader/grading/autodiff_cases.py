@@ -57,6 +57,15 @@ class AutodiffCase(GraphCase):
 
     # -- out of the sandbox ------------------------------------------------------------
     def judge(self, record: dict) -> Outcome:
+        try:
+            return self._judge(record)
+        except graphio.GraphFormatError as exc:
+            return failed("not-a-graph", f"the returned gradient graph was refused: {exc}.")
+        except ad.EvaluationError as exc:
+            return failed("not-a-graph", f"the returned gradient graph cannot be evaluated: "
+                          f"{exc}.")
+
+    def _judge(self, record: dict) -> Outcome:
         if "key_error" in record:
             return self._judge_key_error(record["key_error"])
         if self.check == "higher-order":
@@ -71,13 +80,7 @@ class AutodiffCase(GraphCase):
         judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
                  "higher-order": self._judge_higher_order, "growth": self._judge_growth,
                  "memory": self._judge_memory}[self.check]
-        try:
-            return judge(record)
-        except graphio.GraphFormatError as exc:
-            return failed("not-a-graph", f"the returned gradient graph was refused: {exc}.")
-        except ad.EvaluationError as exc:
-            return failed("not-a-graph", f"the returned gradient graph cannot be evaluated: "
-                          f"{exc}.")
+        return judge(record)
 
     def _not_nodes(self, record) -> str:
         """What the harness found that is not a Node, with the forward nodes named."""
