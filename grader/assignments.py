@@ -62,7 +62,10 @@ class Assignment:
         return sorted((self.folder / "mutants").glob("*.py"))
 
     def starter_zip(self) -> bytes:
-        """The student download: the kit, the starter file, the public tests and the README."""
+        """The student download: the kit, the starter file, the public tests, the README and
+        the student package's wheel (`pip install` it for `autograder test` and `submit`)."""
+        from grader import student_wheel  # it reads the assignments: imported on use
+
         buffer = io.BytesIO()
         root = f"{self.slug}-starter"
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -72,6 +75,7 @@ class Assignment:
                 archive.write(path, f"{root}/{path.name}")
             for path in sorted((KIT_DIR / "autodiff").glob("*.py")):
                 archive.write(path, f"{root}/autodiff/{path.name}")
+            archive.write(student_wheel.wheel(), f"{root}/{student_wheel.WHEEL_NAME}")
         return buffer.getvalue()
 
 

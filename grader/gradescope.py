@@ -22,7 +22,7 @@ from grader.assignments import REPOSITORY, Assignment
 REQUIREMENTS = ["numpy>=2.0", "rich>=13", "click>=8.1", "flask>=3.0", "flask-login>=0.6.3",
                 "sqlalchemy>=2.0", "requests>=2.31", "pyseccomp>=0.1.2"]
 SKIPPED_PARTS = {"__pycache__", "templates", "static", "mutants"}
-SOLUTION_LOAD = re.compile(r"""solutions\.load\(\s*["'](\w+)["']\s*\)""")
+SOLUTION_LOAD = re.compile(r"""\bsolution\(\s*["'](\w+)["']\s*\)""")  # grading/trusted.py
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image (choose Ubuntu 22.04 or 24.04).
@@ -62,8 +62,12 @@ fi
 
 def needed_solutions(assignment: Assignment) -> set[str]:
     """Name the reference solutions the assignment's judges load (its own among them)."""
-    judges = REPOSITORY / "grader" / "grading" / f"{assignment.kind}_cases.py"
-    found = set(SOLUTION_LOAD.findall(judges.read_text())) if judges.exists() else set()
+    grading = REPOSITORY / "grader" / "grading"
+    judges = [grading / f"{assignment.kind}_cases.py"]
+    if judges[0].exists() and "graph_cases" in judges[0].read_text():
+        judges.append(grading / "graph_cases.py")  # the graph cases' shared reference points
+    found = {slug for path in judges if path.exists()
+             for slug in SOLUTION_LOAD.findall(path.read_text())}
     return found | {assignment.slug}
 
 

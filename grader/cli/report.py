@@ -26,6 +26,9 @@ def print_report(document: dict, console: Console | None = None) -> None:
             if key in diagnosis:
                 console.print(f"    {key}: {_short(diagnosis[key])}", markup=False,
                               highlight=False)
+        if diagnosis.get("traceback"):
+            console.print("    " + str(diagnosis["traceback"]).rstrip().replace("\n", "\n    "),
+                          markup=False, highlight=False)
         if diagnosis.get("hint"):
             console.print(f"    [cyan]hint[/]: {diagnosis['hint']}", highlight=False)
     load_problem = "\n".join(document["output"].splitlines()[1:])

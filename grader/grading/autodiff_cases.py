@@ -10,17 +10,24 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import autodiff as ad
-from reference import solutions
-from reference.profiling import measure_memory
 from workers.harness import graphio
 
-from .diagnosis import PointValues, diagnose, first_wrong
+from .diagnosis import (
+    HINTS,
+    PointValues,
+    diagnose,
+    explain_key_error,
+    first_wrong,
+    node_names,
+)
 from .graph_cases import GraphCase, build_graph
+from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
+from .trusted import measure_memory, solution
 
 
 def _reference_gradient():
-    return solutions.load("autodiff").gradient
+    return solution("autodiff").gradient
 
 
 def gradient_graph_size(out: ad.Node) -> int:
@@ -50,19 +57,41 @@ class AutodiffCase(GraphCase):
 
     # -- out of the sandbox ------------------------------------------------------------
     def judge(self, record: dict) -> Outcome:
-        if "not_a_graph" in record:
-            return failed("not-a-graph", "gradient() must return a dict mapping each node to a "
-                          f"Node of the gradient graph: {record['not_a_graph']}.")
-        judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
-                 "higher-order": self._judge_higher_order, "growth": self._judge_growth,
-                 "memory": self._judge_memory}[self.check]
         try:
-            return judge(record)
+            return self._judge(record)
         except graphio.GraphFormatError as exc:
             return failed("not-a-graph", f"the returned gradient graph was refused: {exc}.")
         except ad.EvaluationError as exc:
             return failed("not-a-graph", f"the returned gradient graph cannot be evaluated: "
                           f"{exc}.")
+
+    def _judge(self, record: dict) -> Outcome:
+        if "key_error" in record:
+            return self._judge_key_error(record["key_error"])
+        if self.check == "higher-order":
+            # A wrong first derivative explains a wrong derivative of any higher order.
+            wrong = self._wrong_first_derivatives(record.get("first"))
+            if wrong is not None:
+                return wrong
+        if "not_a_graph" in record or record.get("foreign"):
+            return failed("not-a-graph", "gradient() must return a dict mapping each node to a "
+                          f"Node of the gradient graph: {self._not_nodes(record)}.",
+                          hint=HINTS["not-a-graph"])
+        judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
+                 "higher-order": self._judge_higher_order, "growth": self._judge_growth,
+                 "memory": self._judge_memory}[self.check]
+        return judge(record)
+
+    def _not_nodes(self, record) -> str:
+        """What the harness found that is not a Node, with the forward nodes named."""
+        problems = [str(record["not_a_graph"])] if "not_a_graph" in record else []
+        if record.get("foreign"):
+            graph = self.graph
+            names = NodeNames(graph.order, graph.order[graph.out])
+            problems += [f"the adjoint of {names.name(graph.order[position])} is a "
+                         f"{str(kind)[:40]}, not a Node"
+                         for position, kind in record["foreign"][:3]]
+        return "; ".join(problems)
 
     def _student_nodes(self, record, key="adjoints"):
         nodes = graphio.deserialize(record["records"], known=self.graph.order)
@@ -89,14 +118,23 @@ class AutodiffCase(GraphCase):
     def _judge_adjoint_values(self, adjoint_nodes: dict, trace) -> Outcome | None:
         graph, wanted = self.graph, self.positions_checked()
         positions = list(adjoint_nodes)
+        points = []
         for feed, expected, partials in self.reference_points:
             received = dict(zip(positions, ad.evaluate([adjoint_nodes[p] for p in positions],
                                                        feed)))
-            point = PointValues(graph.order, graph.out, expected, partials, received, trace)
+            points.append(PointValues(graph.order, graph.out, expected, partials, received,
+                                      trace))
+        for point in points:
             wrong = first_wrong(point, wanted)
             if wrong is not None:
-                return diagnose(point, wrong)
+                return (_constant_adjoint(points, wrong, adjoint_nodes.get(wrong))
+                        or diagnose(point, wrong))
         return None
+
+    def _judge_key_error(self, key_error: dict) -> Outcome:
+        nodes = graphio.deserialize(key_error["records"], known=self.graph.order)
+        return explain_key_error(nodes[key_error["target"]], nodes[key_error["node"]],
+                                 str(key_error.get("message", ""))[:4000])
 
     def _judge_adjoints(self, record) -> Outcome:
         nodes, adjoint_nodes = self._student_nodes(record)
@@ -131,29 +169,47 @@ class AutodiffCase(GraphCase):
         return passed("the same call twice gives the same adjoints")
 
     def _judge_higher_order(self, record) -> Outcome:
+        order = len(self.chain)
         if "missing" in record:
             return failed("missing-adjoint",
                           f"node_to_grad has no adjoint for {record['missing']}.")
         graph = self.graph
         nodes = graphio.deserialize(record["records"], known=graph.order)
         received_node = nodes[record["result"]]
+        for feed, expected in zip(self.feeds(), self.higher_order_expected):
+            (received,) = ad.evaluate([received_node], feed)
+            if not close(received, expected):
+                abs_error, rel_error = errors(received, expected)
+                return failed("wrong-value", f"the derivative of order {order} is wrong, "
+                              "although the first derivatives are right: gradient() must work "
+                              "on its own output graph as well.",
+                              expected=preview(expected), received=preview(received),
+                              abs_error=abs_error, rel_error=rel_error,
+                              hint="The adjoints are graph nodes built from ops whose gradient "
+                                   "is known, so gradient() applies to them again.")
+        return passed(f"derivative of order {order} matches")
+
+    def _wrong_first_derivatives(self, first) -> Outcome | None:
+        if not isinstance(first, dict) or "adjoints" not in first:
+            return None
+        _, first_adjoints = self._student_nodes(first)
+        wrong = self._judge_adjoint_values(first_adjoints, [])
+        if wrong is None:
+            return None
+        return failed(wrong.category, f"the derivative of order {len(self.chain)} is wrong "
+                      f"because the first derivatives already are: {wrong.message}",
+                      **{k: v for k, v in wrong.diagnosis.items() if k != "category"})
+
+    @cached_property
+    def higher_order_expected(self) -> list:
+        """The reference's derivative along the chain, at each of the case's points."""
+        graph = self.graph
         target = graph.order[graph.out]
         for wrt, projection in self.chain:
             target = _reference_gradient()(target)[graph.order[self.variable(wrt)]]
             if projection is not None:
                 target = ad.reduce_sum(target * graph.order[self.variable(projection)])
-        for feed in self.feeds():
-            received, expected = ad.evaluate([received_node, target], feed)
-            if not close(received, expected):
-                abs_error, rel_error = errors(received, expected)
-                order = len(self.chain)
-                return failed("wrong-value", f"the derivative of order {order} is wrong: "
-                              "gradient() must work on its own output graph.",
-                              expected=preview(expected), received=preview(received),
-                              abs_error=abs_error, rel_error=rel_error,
-                              hint="The adjoints are graph nodes built from ops whose gradient "
-                                   "is known, so gradient() applies to them again.")
-        return passed(f"derivative of order {len(self.chain)} matches")
+        return [ad.evaluate([target], feed)[0] for feed in self.feeds()]
 
     def _judge_growth(self, record) -> Outcome:
         runs = record["runs"]
@@ -195,3 +251,28 @@ class AutodiffCase(GraphCase):
                               received_bytes=got, expected_bytes=reference)
         ratio = used["gradient_peak"] / max(gradient_peak, 1)
         return passed(f"peak memory {ratio:.1f}x the reference's")
+
+
+def _constant_adjoint(points: list[PointValues], position: int, adjoint) -> Outcome | None:
+    """not-a-graph when the wrong adjoint is built from constants only (no variable feeds it)
+    while the true adjoint changes from point to point: values computed at one point and
+    wrapped as constants, which can be neither evaluated elsewhere nor differentiated."""
+    if adjoint is None or len(points) < 2:
+        return None
+    expected = [point.expected[position] for point in points]
+    if all(close(value, expected[0]) for value in expected[1:]):
+        return None
+    if any(node.op.name == "variable" for node in ad.topological_sort([adjoint])):
+        return None
+    point = points[0]
+    name = node_names(point).name(point.order[position])
+    abs_error, rel_error = errors(point.received[position], expected[0])
+    return failed("not-a-graph", f"the adjoint of {name} does not depend on the inputs: its "
+                  "graph holds constants only, so it has the same value at every point, while "
+                  f"the adjoint of {name} changes with the inputs. The gradient graph must be "
+                  "a graph of the inputs (built with op.gradient from out's nodes), so that it "
+                  "can be evaluated at other points and differentiated again; numbers computed "
+                  "at one point and wrapped as constants cannot.",
+                  node=name, op=point.order[position].op.name, expected=preview(expected[0]),
+                  received=preview(point.received[position]), abs_error=abs_error,
+                  rel_error=rel_error, hint=HINTS["not-a-graph"])

@@ -13,13 +13,20 @@ from functools import cached_property
 
 import numpy as np
 
-from reference import solutions
-from reference.profiling import measure_memory
 from workers.harness import graphio
 
-from .diagnosis import HINTS, PointValues, diagnose, first_wrong
+from .diagnosis import (
+    HINTS,
+    PointValues,
+    diagnose,
+    explain_key_error,
+    first_wrong,
+    node_names,
+)
 from .graph_cases import GraphCase, build_graph
+from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
+from .trusted import measure_memory, solution
 
 # Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
 # a consumer passed its adjoint on before it was complete.
@@ -27,7 +34,7 @@ _ORDER_SYMPTOMS = {"wrong-value", "adjoint-not-summed", "missing-adjoint", "doub
 
 
 def _reference_backprop():
-    return solutions.load("backprop")
+    return solution("backprop")
 
 
 def _decode_values(encoded: dict) -> dict[int, np.ndarray]:
@@ -83,6 +90,11 @@ class BackpropCase(GraphCase):
 
     # -- out of the sandbox ------------------------------------------------------------
     def judge(self, record: dict) -> Outcome:
+        if "key_error" in record:
+            key_error = record["key_error"]
+            nodes = graphio.deserialize(key_error["records"], known=self.graph.order)
+            return explain_key_error(nodes[key_error["target"]], nodes[key_error["node"]],
+                                     str(key_error.get("message", ""))[:4000])
         judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
                  "growth": self._judge_growth, "memory": self._judge_memory}[self.check]
         return judge(record)
@@ -108,11 +120,13 @@ class BackpropCase(GraphCase):
 
     def _diagnose(self, values: PointValues, position: int, not_arrays: set) -> Outcome:
         node = values.order[position]
+        names = node_names(values)
+        name = names.name(node)
         expected = values.expected[position]
         got = values.received.get(position)
-        where = {"node": node.name, "op": node.op.name, "expected": preview(expected)}
+        where = {"node": name, "op": node.op.name, "expected": preview(expected)}
         if position in not_arrays:
-            return failed("wrong-value", f"the adjoint of {node.name} is not a numpy array.",
+            return failed("wrong-value", f"the adjoint of {name} is not a numpy array.",
                           **where, hint="Each adjoint is a numpy array shaped like its node's "
                                         "value, as op.vjp returns them.")
         if position == values.out and got is not None:
@@ -130,13 +144,13 @@ class BackpropCase(GraphCase):
         if outcome.category in _ORDER_SYMPTOMS:
             early = self._passed_on_early(values, position)
             if early is not None:
-                consumer = values.order[early]
-                return failed("wrong-order", f"the adjoint of {node.name} is wrong because its "
-                              f"consumer {consumer.name} passed its adjoint on (op.vjp) before "
-                              f"all of {consumer.name}'s own consumers had sent their partial "
+                consumer = names.name(values.order[early])
+                return failed("wrong-order", f"the adjoint of {name} is wrong because its "
+                              f"consumer {consumer} passed its adjoint on (op.vjp) before "
+                              f"all of {consumer}'s own consumers had sent their partial "
                               "adjoints.", **{k: v for k, v in outcome.diagnosis.items()
                                               if k not in ("category", "hint")},
-                              early_node=consumer.name, hint=HINTS["wrong-order"])
+                              early_node=consumer, hint=HINTS["wrong-order"])
         return outcome
 
     @staticmethod
@@ -189,13 +203,15 @@ class BackpropCase(GraphCase):
     def _judge_growth(self, record) -> Outcome:
         runs = record["runs"]
         for run, graph, expected in zip(runs, self.growth_graphs, self.reference_growth):
+            names = NodeNames(graph.order, graph.order[graph.out])
             if "values" not in run:
                 return failed("wrong-value", f"on {len(graph.order)} nodes gradient() returned "
                               f"no dict of adjoints: {run.get('not_values', '')}.")
             received = _decode_values(run["values"])
             for position, value in expected.items():
                 got = received.get(position)
-                name = graph.order[position].name
+                if got is None or not close(got, value):
+                    name = names.name(graph.order[position])
                 if got is None:
                     return failed("missing-adjoint", f"on {len(graph.order)} nodes there is no "
                                   f"adjoint for {name}.", node=name,

@@ -14,6 +14,7 @@ import numpy as np
 
 import autodiff as ad
 
+from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, preview
 
 HINTS = {
@@ -31,6 +32,9 @@ HINTS = {
                       "adjoint exactly once, and ask each node's op.gradient once.",
     "wrong-shape": "An adjoint has the shape of its node; partial adjoints of broadcast inputs "
                    "are already summed back by op.gradient.",
+    "not-a-graph": "gradient() builds the gradient graph and evaluates nothing: each adjoint "
+                   "is a Node computed from out's nodes by op.gradient, summed with "
+                   "sum_node_list, starting from ones_like(out).",
     "wrong-value": "Compare this node's adjoint with the sum of the partial adjoints from its "
                    "consumers; check each op.gradient call's arguments.",
 }
@@ -81,16 +85,17 @@ def first_wrong(point: PointValues, wanted: set[int]) -> int | None:
 
 def diagnose(point: PointValues, position: int) -> Outcome:
     node = point.order[position]
+    name = node_names(point).name(node)
     expected = point.expected[position]
     got = point.received.get(position)
-    where = {"node": node.name, "op": node.op.name}
+    where = {"node": name, "op": node.op.name}
     if got is None:
-        which = "out" if position == point.out else f"node {node.name}"
+        which = "out" if position == point.out else f"node {name}"
         return failed("missing-adjoint", f"node_to_grad has no adjoint for {which}.",
                       **where, expected=preview(expected), hint=HINTS["missing-adjoint"])
     details = {**where, "expected": preview(expected), "received": preview(got)}
     if np.shape(got) != np.shape(expected) and position != point.out:
-        return failed("wrong-shape", f"the adjoint of {node.name} has shape {list(np.shape(got))}"
+        return failed("wrong-shape", f"the adjoint of {name} has shape {list(np.shape(got))}"
                       f" instead of {list(np.shape(expected))}.", **details,
                       hint=HINTS["wrong-shape"])
     abs_error, rel_error = errors(got, expected)
@@ -102,17 +107,21 @@ def diagnose(point: PointValues, position: int) -> Outcome:
         f"{_count(edges, 'output edge')} (from {_count(consumers, 'consumer')})")
     messages = {
         "wrong-seed": "the adjoint of out is not ones_like(out).",
-        "adjoint-not-summed": f"the adjoint of {node.name} is missing partial adjoints: it "
+        "adjoint-not-summed": f"the adjoint of {name} is missing partial adjoints: it "
                               f"receives one along each of its {fan_in}, and all of them must be "
                               f"summed.",
-        "wrong-order": f"the adjoint of {node.name} was passed on before all of its "
+        "wrong-order": f"the adjoint of {name} was passed on before all of its "
                        f"{_count(consumers, 'consumer')} had sent their partial adjoints.",
-        "double-counted": f"the adjoint of {node.name} counts a partial adjoint more than once.",
-        "missing-adjoint": f"the adjoint of {node.name} is zero: the partial adjoints along its "
+        "double-counted": f"the adjoint of {name} counts a partial adjoint more than once.",
+        "missing-adjoint": f"the adjoint of {name} is zero: the partial adjoints along its "
                            f"{fan_in} never reached it.",
-        "wrong-value": f"the adjoint of {node.name} ({node.op.name}) is wrong.",
+        "wrong-value": f"the adjoint of {name} ({node.op.name}) is wrong.",
     }
     return failed(category, messages[category], **details, hint=HINTS[category])
+
+
+def node_names(point: PointValues) -> NodeNames:
+    return NodeNames(point.order, point.order[point.out])
 
 
 def _count(n: int, noun: str) -> str:
@@ -166,3 +175,45 @@ def _strict_subset_sums(partials, max_exhaustive: int = 6):
     for size in range(1, len(partials)):
         for subset in itertools.combinations(partials, size):
             yield sum(subset[1:], start=subset[0])
+
+
+def explain_key_error(target: ad.Node, node: ad.Node, traceback: str) -> Outcome:
+    """gradient(target) raised KeyError on ``node``: say why in the lecture's terms."""
+    order = ad.topological_sort([target])
+    names = NodeNames(order, target)
+    name = names.name(node)
+    details = {"node": name, "op": node.op.name, "traceback": traceback}
+    if node is target:
+        return failed("wrong-seed", "gradient() raised KeyError on out itself: the walk must "
+                      "start from node_to_grad[out] = ones_like(out) before anything is looked "
+                      "up.", **details, hint=HINTS["wrong-seed"])
+    if node not in set(order):
+        return failed("exception", f"gradient() raised KeyError on {name}, a node that out does "
+                      "not depend on.", **details)
+    consumers = [c for c in order if any(inp is node for inp in c.inputs)]
+    senders = [c for c in consumers if _sends_partial(c, node)]
+    if not senders:
+        via = ", ".join(names.name(c) for c in consumers[:3])
+        they = ("its only consumer", "passes", "its") if len(consumers) == 1 else (
+            "all of its consumers", "pass", "their")
+        return failed("missing-adjoint", f"gradient() raised KeyError on {name}: {name} receives "
+                      f"no partial adjoints, because {they[0]} ({via}) {they[1]} None for it "
+                      f"({they[2]} value does not depend on {name}'s value). A node that "
+                      "receives no partial adjoints still has an adjoint: it is zero (zeros "
+                      "shaped like the node), and node_to_grad needs it.", **details,
+                      hint=HINTS["missing-adjoint"])
+    via = ", ".join(names.name(c) for c in senders[:3])
+    return failed("exception", f"gradient() raised KeyError on {name} although "
+                  f"{_count(len(senders), 'consumer')} ({via}) send it partial adjoints: it "
+                  "was looked up before any of them had been added.", **details,
+                  hint=HINTS["wrong-order"])
+
+
+def _sends_partial(consumer: ad.Node, node: ad.Node) -> bool:
+    """Does ``consumer``'s op.gradient give ``node`` a partial adjoint (not None)?"""
+    try:
+        partials = consumer.op.gradient(consumer, ad.ones_like(consumer))
+    except Exception:  # noqa: BLE001 (an op whose gradient cannot be built here sends one)
+        return True
+    return any(inp is node and partial is not None
+               for inp, partial in zip(consumer.inputs, partials))

@@ -65,5 +65,7 @@ def errors(received, expected) -> tuple[float, float]:
 def preview(value, limit: int = 6):
     """A short JSON-friendly rendering of an array for feedback."""
     array = np.asarray(value, dtype=float)
-    flat = [None if not np.isfinite(v) else round(float(v), 8) for v in array.ravel()[:limit]]
+    # + 0.0 turns -0.0 (and what rounds to it) into 0.0: feedback never shows [-0]
+    flat = [None if not np.isfinite(v) else round(float(v), 8) + 0.0
+            for v in array.ravel()[:limit]]
     return {"shape": list(array.shape), "values": flat, "truncated": array.size > limit}

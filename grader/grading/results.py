@@ -46,6 +46,20 @@ def strict_json(value: Any) -> Any:
     return value
 
 
+LOAD_HINTS = {
+    "syntax-error": "Python could not parse the file: fix the line shown (python -m py_compile "
+                    "{file} finds it on your machine).",
+    "missing-function": "Define {entry}() at the top level of {file}, with the starter file's "
+                        "signature; a typo in its name or an indented def hides it.",
+    "exception": "Importing {file} runs its top-level code: keep work inside functions, and "
+                 "import only numpy, the standard library and autodiff.",
+    "timeout": "Importing {file} runs its top-level code: a loop there never ends, so no test "
+               "could start. Keep work inside functions.",
+    "memory-limit": "Importing {file} runs its top-level code, and it used up the memory "
+                    "limit. Keep work inside functions.",
+}
+
+
 def build_document(assignment, tests: list[dict], *, phases: dict, isolation: str,
                    load: dict, stdout: str = "") -> dict:
     score = round(sum(t["score"] for t in tests), 4)
@@ -55,8 +69,8 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
     summary = [f"{assignment.title}: {score:g} / {max_score:g} points, "
                f"{passed} of {len(tests)} tests passed."]
     if load.get("category"):
-        summary.append(f"Your file could not be loaded ({load['category']}):\n"
-                       f"{load.get('message', '')}")
+        summary.append(_load_problem(assignment, load))
+        tests = [_not_run(test, assignment, load["category"]) for test in tests]
     return strict_json({
         "score": score,
         "max_score": max_score,
@@ -73,6 +87,25 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
             "student_stdout": stdout[-4000:],
         },
     })
+
+
+def _load_problem(assignment, load: dict) -> str:
+    """The one place a file that could not be loaded is explained: what, then how to fix it."""
+    category = load["category"]
+    text = f"{assignment.submit_file} could not be loaded ({category}):\n" \
+           f"{load.get('message', '')}".rstrip()
+    hint = LOAD_HINTS.get(category)
+    if hint:
+        text += "\nHint: " + hint.format(file=assignment.submit_file, entry=assignment.entry)
+    return text
+
+
+def _not_run(test: dict, assignment, category: str) -> dict:
+    """A test that never ran refers to the summary instead of repeating its message."""
+    extra = dict(test.get("extra_data", {}))
+    extra["diagnosis"] = {"category": category}
+    return {**test, "output": f"Not run: {assignment.submit_file} could not be loaded "
+                              "(the message is above the tests).", "extra_data": extra}
 
 
 def student_view(document: dict, *, after_due_date: bool) -> dict:

@@ -12,12 +12,13 @@ from flask import (
     jsonify,
     redirect,
     render_template,
+    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grader import submissions
+from grader import student_wheel, submissions
 from grader.auth.access import can_view
 from grader.auth.forms import ActionForm
 from grader.course import (
@@ -156,6 +157,15 @@ def starter(slug: str):
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{slug}-starter.zip"'},
     )
+
+
+@bp.route("/student-package/<name>")
+def student_package(name: str):
+    """Serve the student package's wheel (no login: pip cannot log in, and it holds no secret)."""
+    if name != student_wheel.WHEEL_NAME:
+        abort(404)
+    return send_file(student_wheel.wheel(), mimetype="application/zip", as_attachment=True,
+                     download_name=name, max_age=0)
 
 
 @bp.route("/assignments/<slug>/submissions", methods=["POST"])

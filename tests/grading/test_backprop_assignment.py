@@ -102,7 +102,7 @@ def test_wrong_order_names_the_node_that_passed_its_adjoint_on_early(graded):
     test = next(t for t in document["tests"] if t["name"] == "diamond")
     diagnosis = test["extra_data"]["diagnosis"]
     assert test["tags"] == ["wrong-order"]
-    assert diagnosis["early_node"] == "mul(x,w)"
+    assert diagnosis["early_node"] == "x * w"
     assert diagnosis["expected"]["values"] != diagnosis["received"]["values"]
 
 
@@ -110,7 +110,7 @@ def test_a_missing_sum_is_named_with_the_consumers(graded):
     document = graded["mutant:adjoint_not_summed"]
     test = next(t for t in document["tests"] if t["name"] == "non-leaf used twice")
     assert test["tags"] == ["adjoint-not-summed"]
-    assert test["extra_data"]["diagnosis"]["node"] == "mul_const(x,const=3.0)"
+    assert test["extra_data"]["diagnosis"]["node"] == "x * 3"
     assert "2 output edges" in test["output"]
 
 

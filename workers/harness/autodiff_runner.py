@@ -7,23 +7,29 @@ import time
 import tracemalloc
 
 from . import graphio
+from .lookups import differentiate
 from .tracing import record_calls
 
 
 def _returned_adjoints(result, index):
-    """{forward index: adjoint node} of the submission's node_to_grad, and what was wrong."""
+    """{forward index: adjoint node} of the submission's node_to_grad, and [index, type name]
+    of each adjoint that is not a Node; (None, []) when the result is not a dict."""
     if not isinstance(result, dict):
-        return None, f"gradient() returned {type(result).__name__}, not a dict"
+        return None, []
     adjoints, foreign = {}, []
     for key, value in result.items():
         position = index.get(key) if _hashable(key) else None
         if position is None:
             continue
         if not isinstance(value, graphio.ad.Node):
-            foreign.append(f"the adjoint of {key.name!r} is a {type(value).__name__}, not a Node")
+            foreign.append([position, type(value).__name__])
             continue
         adjoints[position] = value
-    return adjoints, "; ".join(foreign[:3]) or None
+    return adjoints, foreign
+
+
+def _not_a_dict(result) -> dict:
+    return {"not_a_graph": f"gradient() returned {type(result).__name__}, not a dict"}
 
 
 def _hashable(key):
@@ -40,17 +46,17 @@ def _call(gradient, graph, out_position, trace):
     started = time.perf_counter()
     if trace:
         with record_calls("gradient", index) as calls:
-            result = gradient(nodes[out_position])
+            result = differentiate(gradient, nodes[out_position], index)
     else:
-        calls, result = [], gradient(nodes[out_position])
+        calls, result = [], differentiate(gradient, nodes[out_position], index)
     seconds = time.perf_counter() - started
     return nodes, index, result, calls, seconds
 
 
 def _encode(result, index, calls, extra_roots=()):
-    adjoints, problem = _returned_adjoints(result, index)
+    adjoints, foreign = _returned_adjoints(result, index)
     if adjoints is None:
-        return {"not_a_graph": problem}
+        return _not_a_dict(result)
     roots = list(adjoints.values()) + [grad for _, grad in calls
                                        if isinstance(grad, graphio.ad.Node)] + list(extra_roots)
     try:
@@ -64,8 +70,8 @@ def _encode(result, index, calls, extra_roots=()):
                   for position, grad in calls],
         "returned_keys": len(result),
     }
-    if problem:
-        encoded["not_a_graph"] = problem
+    if foreign:
+        encoded["foreign"] = foreign[:3]
     return encoded
 
 
@@ -84,10 +90,12 @@ def repeat_case(gradient, case):
     nodes, index, first, _, _ = _call(gradient, case["graph"], case["out"], False)
     _call(gradient, case["graph"], case["out"], False)
     second = gradient(nodes[case["out"]])
-    first_adjoints, problem = _returned_adjoints(first, index)
-    second_adjoints, second_problem = _returned_adjoints(second, index)
+    first_adjoints, foreign = _returned_adjoints(first, index)
+    second_adjoints, _ = _returned_adjoints(second, index)
     if first_adjoints is None or second_adjoints is None:
-        return {"not_a_graph": problem or second_problem}
+        return _not_a_dict(first if first_adjoints is None else second)
+    if foreign:
+        return {"foreign": foreign[:3]}
     try:
         records, full_index = graphio.serialize(
             [*first_adjoints.values(), *second_adjoints.values()], known=index)
@@ -99,24 +107,32 @@ def repeat_case(gradient, case):
 
 
 def higher_order_case(gradient, case):
-    """Differentiate repeatedly: target <- sum(adjoint(target, wrt) * projection)."""
+    """Differentiate repeatedly: target <- sum(adjoint(target, wrt) * projection).
+
+    The first call's whole node_to_grad comes back too, so that a wrong derivative of
+    higher order can be traced to a wrong first derivative.
+    """
     nodes = graphio.deserialize(case["graph"])
+    index = {node: i for i, node in enumerate(nodes)}
     target = nodes[case["out"]]
+    first = None
     for wrt, projection in case["chain"]:
-        node_to_grad = gradient(target)
+        node_to_grad = differentiate(gradient, target, index)
+        if first is None:
+            first = _encode(node_to_grad, index, [])
         if not isinstance(node_to_grad, dict) or nodes[wrt] not in node_to_grad:
-            return {"missing": nodes[wrt].name}
+            return {"missing": nodes[wrt].name, "first": first}
         target = node_to_grad[nodes[wrt]]
         if not isinstance(target, graphio.ad.Node):
-            return {"not_a_graph": f"an adjoint is a {type(target).__name__}, not a Node"}
+            return {"not_a_graph": f"an adjoint is a {type(target).__name__}, not a Node",
+                    "first": first}
         if projection is not None:
             target = graphio.ad.reduce_sum(graphio.ad.mul(target, nodes[projection]))
-    index = {node: i for i, node in enumerate(nodes)}
     try:
         records, full_index = graphio.serialize([target], known=index)
     except graphio.GraphFormatError as exc:
-        return {"not_a_graph": str(exc)}
-    return {"records": records, "result": full_index[target]}
+        return {"not_a_graph": str(exc), "first": first}
+    return {"records": records, "result": full_index[target], "first": first}
 
 
 def growth_case(gradient, case):
@@ -137,9 +153,9 @@ def growth_case(gradient, case):
                 if seconds <= 2 * expected:
                     break
                 seconds = min(seconds, _timed_call(gradient, graph)[3])
-        adjoints, problem = _returned_adjoints(result, index)
+        adjoints, _ = _returned_adjoints(result, index)
         if adjoints is None:
-            return {"not_a_graph": problem}
+            return _not_a_dict(result)
         size = len(graphio.ad.topological_sort(adjoints.values()))
         runs.append({"nodes": len(nodes), "seconds": seconds, "gradient_nodes": size})
     return {"runs": runs}
@@ -159,16 +175,16 @@ def memory_case(gradient, case):
     nodes = graphio.deserialize(case["graph"])
     out = nodes[case["out"]]
     feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["feed"].items()}
+    index = {node: i for i, node in enumerate(nodes)}
     tracemalloc.start()
     try:
         base = tracemalloc.get_traced_memory()[0]
-        result = gradient(out)
+        result = differentiate(gradient, out, index)
         gradient_peak = tracemalloc.get_traced_memory()[1] - base
         gradient_retained = tracemalloc.get_traced_memory()[0] - base
-        index = {node: i for i, node in enumerate(nodes)}
-        adjoints, problem = _returned_adjoints(result, index)
+        adjoints, _ = _returned_adjoints(result, index)
         if adjoints is None:
-            return {"not_a_graph": problem}
+            return _not_a_dict(result)
         wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]

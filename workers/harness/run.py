@@ -96,6 +96,7 @@ def load_submission(path: Path):
 def main(job_path: str, results_path: str, submission_dir: str) -> int:
     job = json.loads(Path(job_path).read_text())
     from harness import kinds
+    from harness.lookups import NodeKeyError
 
     runner = kinds.RUNNERS[job["kind"]]
     sink = open(results_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives to exit)
@@ -156,6 +157,9 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
         signal.setitimer(signal.ITIMER_PROF, limit)
         try:
             record.update(runner(entry, case))
+        except NodeKeyError as exc:  # a mistake the judge can explain, not a crash
+            record["key_error"] = {**exc.details,
+                                   "message": describe_exception(exc.__cause__, submission_dir)}
         except CaseTimeout:
             record["error"] = timed_out
         except RecursionError as exc:

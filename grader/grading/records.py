@@ -1,0 +1,51 @@
+"""From the harness's JSON lines to one outcome per case: the part every grader shares.
+
+The grading pipeline (in the sandbox) and the student package (on a student's machine)
+read the same records and judge them the same way, so the diagnosis a student sees
+locally is the one the grader gives.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from .outcome import Outcome, failed
+
+log = logging.getLogger(__name__)
+
+MAX_RECORD_BYTES = 32 << 20
+
+
+def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:
+    """The load record and the first record of each expected case; anything else is ignored."""
+    load, records = {}, {}
+    for line in data[:MAX_RECORD_BYTES].splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if not isinstance(record, dict):
+            continue
+        if "load" in record and not load and isinstance(record["load"], dict):
+            load = record["load"]
+        elif record.get("case") in expected_ids and record["case"] not in records:
+            records[record["case"]] = record
+    return load, records
+
+
+def judge(case, load: dict, record: dict | None) -> Outcome:
+    """The outcome of one case from the load record and the case's own record."""
+    if load.get("category"):
+        return failed(load["category"], load.get("message", ""))
+    if record is None:
+        return failed("exception", "the test did not run")
+    if "error" in record:
+        error = record["error"]
+        return failed(error.get("category", "exception"), str(error.get("message", ""))[:4000])
+    try:
+        return case.judge(record)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        # Malformed data can only come from inside the sandbox (a forged or damaged record).
+        log.warning("case %s: malformed record: %s", case.name, exc)
+        return failed("forbidden", "the test's result record was malformed or tampered with")

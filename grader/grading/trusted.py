@@ -1,0 +1,22 @@
+"""The reference solutions and the memory profiler, imported only when a case needs them.
+
+Cases compute their reference data (adjoints at their points, sizes, memory) on first use.
+The student package restores that data from a snapshot instead, and ships neither the
+reference solutions nor `reference/`: this module is the one door to them.
+"""
+
+from __future__ import annotations
+
+
+def solution(slug: str):
+    """The reference solution module of assignment ``slug``."""
+    from reference import solutions
+
+    return solutions.load(slug)
+
+
+def measure_memory(function, *args):
+    """Peak and retained bytes of ``function(*args)`` (reference/profiling.py)."""
+    from reference.profiling import measure_memory as measure
+
+    return measure(function, *args)

@@ -1,0 +1,141 @@
+"""Build the student package's wheel: the kit, `autograder test` and `autograder submit`.
+
+The wheel is assembled from this repository's own files, so that a student runs the
+same harness, judges and diagnosis as the grader:
+
+- ``autodiff/``: the kit (reference/kit/autodiff);
+- ``autodiff_student/``: the command (student_package/autodiff_student), the harness
+  (workers/harness), the judging code (grader/grading, the modules in JUDGING), the
+  report and `submit` of the `autograder` command (grader/cli), and one JSON file per
+  assignment with its visible cases and their reference results (grader/grading/snapshots).
+
+No reference solution, hidden case or mutant goes in: hidden and after-due-date cases
+are left out, and only the results of the reference computations are shipped.
+"""
+
+from __future__ import annotations
+
+import ast
+import atexit
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from grader.assignments import KIT_DIR, REPOSITORY, load_assignments
+
+NAME = "autodiff_student"
+VERSION = "0.1.0"
+WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
+
+JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "autodiff_cases", "backprop_cases",
+           "numerical_cases", "results", "records", "snapshots", "trusted"]
+COMMAND_FILES = ["report", "remote"]  # from grader/cli
+
+PYPROJECT = f"""\
+[build-system]
+requires = ["setuptools>=70.1"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "autodiff-student"
+version = "{VERSION}"
+description = "The course kit (autodiff), the assignments' visible tests with the grader's \
+diagnosis, and autograder submit"
+requires-python = ">=3.11"
+dependencies = ["numpy>=2.4", "rich>=15.0", "click>=8.1", "requests>=2.31"]
+
+[project.scripts]
+autograder = "{NAME}.cli:main"
+
+[tool.setuptools.packages.find]
+include = ["autodiff", "{NAME}*"]
+
+[tool.setuptools.package-data]
+{NAME} = ["assignments/*.json"]
+"""
+
+_lock = threading.Lock()
+_built: dict[str, Path] = {}
+
+
+def wheel() -> Path:
+    """The wheel, built once per process into a private temporary folder."""
+    with _lock:
+        if "wheel" not in _built:
+            folder = Path(tempfile.mkdtemp(prefix="autodiff-student-"))
+            atexit.register(shutil.rmtree, folder, ignore_errors=True)
+            _built["wheel"] = build(folder)
+        return _built["wheel"]
+
+
+def build(destination: Path) -> Path:
+    """Stage the package's files and build its wheel into ``destination``."""
+    with tempfile.TemporaryDirectory(prefix="autodiff-student-src-") as source:
+        stage(Path(source))
+        done = subprocess.run(
+            [sys.executable, "-c",
+             "import sys; from setuptools import build_meta; "
+             "print(build_meta.build_wheel(sys.argv[1]))", str(destination)],
+            cwd=source, capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            raise RuntimeError(f"building the student package failed:\n{done.stderr[-3000:]}")
+    path = destination / done.stdout.strip().splitlines()[-1]
+    if path.name != WHEEL_NAME:
+        raise RuntimeError(f"the student package was built as {path.name}, not {WHEEL_NAME}")
+    return path
+
+
+def stage(root: Path) -> None:
+    """Lay out the package's source tree in ``root``."""
+    package = root / NAME
+    shutil.copytree(KIT_DIR / "autodiff", root / "autodiff",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPOSITORY / "student_package" / NAME, package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPOSITORY / "workers" / "harness", package / "harness",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    grading = package / "grading"
+    grading.mkdir()
+    (grading / "__init__.py").write_text(
+        '"""The grader\'s judging code, copied from grader/grading: the same diagnosis."""\n')
+    for module in JUDGING:
+        text = (REPOSITORY / "grader" / "grading" / f"{module}.py").read_text(encoding="utf-8")
+        _write_module(grading / f"{module}.py", text)
+    for module in COMMAND_FILES:
+        text = (REPOSITORY / "grader" / "cli" / f"{module}.py").read_text(encoding="utf-8")
+        _write_module(package / f"{module}.py", text)
+    assignments = package / "assignments"
+    assignments.mkdir()
+    for assignment in load_assignments().values():
+        (assignments / f"{assignment.slug}.json").write_text(
+            json.dumps(assignment_data(assignment), allow_nan=False), encoding="utf-8")
+    (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+
+
+def assignment_data(assignment) -> dict:
+    """What the package knows of an assignment: its names and its visible cases."""
+    from grader.grading import snapshots
+
+    return {"slug": assignment.slug, "title": assignment.title, "kind": assignment.kind,
+            "submit_file": assignment.submit_file, "entry": assignment.entry,
+            "cases": [snapshots.snapshot(case, assignment.kind) for case in assignment.cases()
+                      if case.visibility == "visible"]}
+
+
+def _write_module(path: Path, text: str) -> None:
+    """Copy a module, pointing its harness imports at the package's copy of the harness."""
+    text = re.sub(r"^from workers\.harness import", f"from {NAME}.harness import", text,
+                  flags=re.MULTILINE)
+    for node in ast.parse(text).body:  # a top-level import of the server would fail there
+        module = getattr(node, "module", None) or ""
+        names = [alias.name for alias in getattr(node, "names", [])]
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                name.split(".")[0] in ("grader", "workers", "reference")
+                for name in [module, *names] if name):
+            raise RuntimeError(f"{path.name} imports {module or names} at the top level")
+    path.write_text(text, encoding="utf-8")

@@ -1,0 +1,5 @@
+"""Allow `python -m autodiff_student`."""
+
+from autodiff_student.cli import main
+
+main()

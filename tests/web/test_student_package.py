@@ -1,0 +1,151 @@
+"""The student package: built from the repository, served by the app and put in the starter
+zip, installed with one pip command into a fresh venv, where `autograder test` gives the
+grader's own diagnosis and `autograder submit` reaches a live server and worker."""
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import student_wheel
+from grader.assignments import REPOSITORY, get_assignment, load_assignments
+from grader.grading import grade_submission
+from tests.web.conftest import AuthActions
+from tests.web.live import ServerThread, require_redis
+
+WHEEL_URL = f"/student-package/{student_wheel.WHEEL_NAME}"
+AUTODIFF = get_assignment("autodiff")
+
+
+@pytest.fixture(scope="module")
+def wheel_bytes() -> bytes:
+    return student_wheel.wheel().read_bytes()
+
+
+def wheel_texts(data: bytes) -> dict[str, str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()}
+
+
+def test_the_wheel_ships_the_kit_and_visible_cases_but_no_solution_or_hidden_case(wheel_bytes):
+    texts = wheel_texts(wheel_bytes)
+    kit = {path.name for path in (REPOSITORY / "reference/kit/autodiff").glob("*.py")}
+    assert {f"autodiff/{name}" for name in kit} <= set(texts)
+    assert "autodiff_student/cli.py" in texts and "autodiff_student/harness/run.py" in texts
+    everything = "\n".join(texts.values())
+    for assignment in load_assignments().values():
+        shipped = json.loads(texts[f"autodiff_student/assignments/{assignment.slug}.json"])
+        visible = [c.name for c in assignment.cases() if c.visibility == "visible"]
+        assert [c["fields"]["name"] for c in shipped["cases"]] == visible
+        assert {c["fields"]["visibility"] for c in shipped["cases"]} == {"visible"}
+        hidden_payloads = [json.dumps(c.payload()) for c in assignment.cases()
+                           if c.visibility != "visible"]
+        assert not [p for p in hidden_payloads if p in json.dumps(shipped)]
+        solution = assignment.solution.read_text()
+        body = solution[solution.index("def "):]  # the solution's code, docstring aside
+        assert body not in everything
+        for mutant in assignment.mutants():
+            assert mutant.read_text() not in everything
+    assert not [name for name in texts if name.startswith(("reference/", "grader/", "workers/"))]
+
+
+def test_the_wheel_is_served_at_a_stable_url_without_login(client, wheel_bytes):
+    response = client.get(WHEEL_URL)
+    try:
+        assert response.status_code == 200
+        assert response.data == wheel_bytes
+    finally:
+        response.close()  # the file it streams
+    assert client.get("/student-package/other-0.1.0-py3-none-any.whl").status_code == 404
+
+
+def test_the_starter_zip_holds_the_wheel(wheel_bytes):
+    with zipfile.ZipFile(io.BytesIO(AUTODIFF.starter_zip())) as archive:
+        assert archive.read(f"autodiff-starter/{student_wheel.WHEEL_NAME}") == wheel_bytes
+
+
+def run(command: list, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([str(part) for part in command], capture_output=True, text=True,
+                          timeout=600, **kwargs)
+
+
+LOCAL_TESTS = """
+import json, sys
+from autodiff_student import local
+document = local.run_tests(local.load_assignment(sys.argv[1]), sys.argv[2])
+print(json.dumps([[t["name"], t["status"], t["output"], t["tags"],
+                   t["extra_data"].get("diagnosis")] for t in document["tests"]]))
+"""
+
+
+def local_outcomes(python: Path, slug: str, path: Path) -> list:
+    done = run([python, "-c", LOCAL_TESTS, slug, path])
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def grader_outcomes(slug: str, path: Path) -> list:
+    document = json.loads(json.dumps(grade_submission(slug, path.read_text(), public_only=True)))
+    return [[t["name"], t["status"], t["output"], t["tags"], t["extra_data"].get("diagnosis")]
+            for t in document["tests"]]
+
+
+def test_pip_install_from_the_server_then_test_and_submit(live_env, web, worker_factory,
+                                                          tmp_path):
+    require_redis()
+    worker_factory(live_env)
+    app = web(live_env)
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    try:
+        venv = tmp_path / "venv"
+        run([sys.executable, "-m", "venv", venv])
+        python, autograder = venv / "bin" / "python", venv / "bin" / "autograder"
+        done = run([python, "-m", "pip", "install", "--quiet", server.url + WHEEL_URL])
+        assert done.returncode == 0, done.stderr[-3000:]
+
+        # `autograder test`: the reference passes every visible test, a mutant fails
+        done = run([autograder, "test", "autodiff", AUTODIFF.solution], cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "score: 19 / 19" in done.stdout
+        mutant = AUTODIFF.folder / "mutants" / "not_summed.py"
+        done = run([autograder, "test", "autodiff", mutant], cwd=tmp_path)
+        assert done.returncode == 1
+        assert "adjoint-not-summed" in done.stdout and "hint" in done.stdout
+
+        # the same diagnosis as the grader's, test by test
+        for slug, path in [("autodiff", mutant),
+                           ("autodiff", AUTODIFF.folder / "mutants" / "constant_adjoints.py"),
+                           ("backprop", get_assignment("backprop").folder / "mutants"
+                            / "wrong_order.py"),
+                           ("numerical", get_assignment("numerical").folder / "mutants"
+                            / "forward_difference.py")]:
+            assert local_outcomes(python, slug, path) == grader_outcomes(slug, path), path.name
+
+        # `autograder submit` with a token, against the live server and worker
+        source = REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
+        done = run([autograder, "submit", "numerical", source, "--server", server.url,
+                    "--token", app.tokens["alice"]])
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "score: 10 / 21" in done.stdout and "forward-difference" in done.stdout
+
+        # the starter download: its wheel installs with one pip command, and tests the starter
+        client = app.test_client()
+        AuthActions(client).login("alice")
+        response = client.get("/assignments/autodiff/starter.zip")
+        assert response.status_code == 200
+        with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+            archive.extractall(tmp_path / "starter")
+        folder = tmp_path / "starter" / "autodiff-starter"
+        done = run([python, "-m", "pip", "install", "--quiet", "--force-reinstall", "--no-deps",
+                    student_wheel.WHEEL_NAME], cwd=folder)
+        assert done.returncode == 0, done.stderr[-3000:]
+        done = run([autograder, "test", "autodiff", "gradient.py"], cwd=folder)
+        assert done.returncode == 1
+        assert "NotImplementedError: build the gradient graph" in done.stdout
+    finally:
+        server.stop()
