@@ -228,6 +228,8 @@ class NumericalCase:
     def _h_ignored(self, values) -> Outcome | None:
         """Two different step sizes that gave bit-identical answers where they should not."""
         steps = [_effective(h) for h in self.steps]
+        if not all(np.all(np.isfinite(value)) for value in values):
+            return None  # infinities are alike whatever h: _classify says what is wrong
         for i in range(len(steps)):
             for j in range(i + 1, len(steps)):
                 if steps[i] == steps[j] or not np.array_equal(values[i], values[j]):
@@ -249,6 +251,12 @@ class NumericalCase:
         details = {"h": h, "expected": preview(g), "received": preview(value),
                    "abs_error": abs_error, "rel_error": rel_error, "f_calls": run["calls"],
                    "elements": n}
+        if not np.all(np.isfinite(value)):
+            # Every comparison below measures a distance, and any distance to inf is inf.
+            return failed("wrong-value", f"{_label(h)} the estimate has NaN or infinite "
+                          "elements.", **details,
+                          hint="f is finite around x, so differences taken with a step h > 0 "
+                               "are finite too: look for a division by zero or a step of 0.")
         distance = float(np.max(np.abs(value - g), initial=0.0))
         for direction, formula in ((1, "(f(x + h) - f(x)) / h"), (-1, "(f(x) - f(x - h)) / h")):
             one_sided = self.one_sided(h_eff, direction)

@@ -65,7 +65,8 @@ def errors(received, expected) -> tuple[float, float]:
 def preview(value, limit: int = 6):
     """A short JSON-friendly rendering of an array for feedback."""
     array = np.asarray(value, dtype=float)
-    # + 0.0 turns -0.0 (and what rounds to it) into 0.0: feedback never shows [-0]
-    flat = [None if not np.isfinite(v) else round(float(v), 8) + 0.0
+    # + 0.0 turns -0.0 (and what rounds to it) into 0.0: feedback never shows [-0]; NaN and
+    # infinities stay floats here and are named ("NaN", "Infinity") in the strict document.
+    flat = [round(float(v), 8) + 0.0 if np.isfinite(v) else float(v)
             for v in array.ravel()[:limit]]
     return {"shape": list(array.shape), "values": flat, "truncated": array.size > limit}

@@ -21,7 +21,7 @@ from grader.assignments import KIT_DIR, Assignment, get_assignment
 from workers import sandbox
 
 from .budget import Budget, BudgetClock, case_time_limit
-from .outcome import Outcome, failed
+from .records import judge, parse_records
 from .results import build_document, test_entry
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,6 @@ GUEST_KIT = "/sandbox/kit"
 GUEST_HARNESS = "/sandbox/harness/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"
 RESULTS_FILE = "results.jsonl"
-MAX_RECORD_BYTES = 32 << 20
 # The declared limits measure the reference; nothing is cut short while they are measured.
 CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
 LOAD_TIME_LIMIT = 5.0  # importing the submission (numpy and the kit are loaded before)
@@ -88,7 +87,7 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
         runs = _run_cases(assignment, source, payloads, report, BudgetClock(budget))
     report("checking the results")
     with timer.phase("check"):
-        tests = [test_entry(i + 1, case, _judge(case, runs.load, runs.records.get(i),
+        tests = [test_entry(i + 1, case, judge(case, runs.load, runs.records.get(i),
                                                 reference.get(case.name)))
                  for i, case in enumerate(cases)]
     return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
@@ -129,47 +128,6 @@ def _timed_payload(position: int, case, reference: float | None) -> dict:
             "timeout_category": case.timeout_category}
 
 
-def _judge(case, load: dict, record: dict | None, reference: float | None = None) -> Outcome:
-    if load.get("category"):
-        return failed(load["category"], load.get("message", ""))
-    if record is None:
-        return failed("exception", "the test did not run")
-    if "error" in record:
-        error = record["error"]
-        category = error.get("category", "exception")
-        if category in TIMEOUT_SENTENCES and "limit" in error:
-            return failed(category, timeout_sentence(category, error["limit"], reference))
-        return failed(category, str(error.get("message", ""))[:4000])
-    try:
-        return case.judge(record)
-    except (KeyError, TypeError, ValueError, IndexError) as exc:
-        # Malformed data can only come from inside the sandbox (a forged or damaged record).
-        log.warning("case %s: malformed record: %s", case.name, exc)
-        return failed("forbidden", "the test's result record was malformed or tampered with")
-
-
-TIMEOUT_SENTENCES = {
-    "timeout": "it most likely loops forever. Look for a loop whose condition never changes, "
-               "or a walk of the graph that keeps revisiting nodes.",
-    "too-slow": "on graphs this large, work that grows faster than the graph (a list searched "
-                "for every node, a graph walked once per node) takes too long.",
-    "exponential-graph": "shared nodes reached along many paths get one gradient subgraph per "
-                         "path. Sum each node's partial adjoints once, in reverse topological "
-                         "order, before passing its adjoint on.",
-}
-
-
-def timeout_sentence(category: str, limit, reference: float | None) -> str:
-    """Why a test was stopped, with what the reference needs for scale."""
-    try:
-        limit = float(limit)
-    except (TypeError, ValueError):
-        return "Your code was stopped: it ran past this test's time limit."
-    needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
-    return f"Your code did not finish this test within {limit:g} s of CPU time{needs}: " \
-        + TIMEOUT_SENTENCES[category]
-
-
 def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
     if killed_mid_case:
         message = (f"Stopped: this test was running when the grading budget of "
@@ -207,7 +165,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         runs.isolation = result.isolation
         runs.stdout = result.stdout.decode("utf-8", "replace")
         pending_ids = {p["id"] for p in pending}
-        run_load, run_records = _parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
+        run_load, run_records = parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
         if run_load.get("category"):
             runs.load = run_load
             break
@@ -238,20 +196,3 @@ def _death_message(result) -> str:
     tail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-5:]
     reason = result.reason or f"exit code {result.exit_code}"
     return f"the process ended ({reason})" + (":\n" + "\n".join(tail) if tail else "")
-
-
-def _parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:
-    """The load record and the first record of each expected case; anything else is ignored."""
-    load, records = {}, {}
-    for line in data[:MAX_RECORD_BYTES].splitlines():
-        try:
-            record = json.loads(line)
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if not isinstance(record, dict):
-            continue
-        if "load" in record and not load and isinstance(record["load"], dict):
-            load = record["load"]
-        elif record.get("case") in expected_ids and record["case"] not in records:
-            records[record["case"]] = record
-    return load, records

@@ -34,18 +34,46 @@ def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, 
     return load, records
 
 
-def judge(case, load: dict, record: dict | None) -> Outcome:
-    """The outcome of one case from the load record and the case's own record."""
+def judge(case, load: dict, record: dict | None, reference: float | None = None) -> Outcome:
+    """The outcome of one case from the load record and the case's own record.
+
+    reference: the CPU seconds the reference solution needs on the case, when known.
+    """
     if load.get("category"):
         return failed(load["category"], load.get("message", ""))
     if record is None:
         return failed("exception", "the test did not run")
     if "error" in record:
         error = record["error"]
-        return failed(error.get("category", "exception"), str(error.get("message", ""))[:4000])
+        category = error.get("category", "exception")
+        if category in TIMEOUT_SENTENCES and "limit" in error:
+            return failed(category, timeout_sentence(category, error["limit"], reference))
+        return failed(category, str(error.get("message", ""))[:4000])
     try:
         return case.judge(record)
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         # Malformed data can only come from inside the sandbox (a forged or damaged record).
         log.warning("case %s: malformed record: %s", case.name, exc)
         return failed("forbidden", "the test's result record was malformed or tampered with")
+
+
+TIMEOUT_SENTENCES = {
+    "timeout": "it most likely loops forever. Look for a loop whose condition never changes, "
+               "or a walk of the graph that keeps revisiting nodes.",
+    "too-slow": "on graphs this large, work that grows faster than the graph (a list searched "
+                "for every node, a graph walked once per node) takes too long.",
+    "exponential-graph": "shared nodes reached along many paths get one gradient subgraph per "
+                         "path. Sum each node's partial adjoints once, in reverse topological "
+                         "order, before passing its adjoint on.",
+}
+
+
+def timeout_sentence(category: str, limit, reference: float | None) -> str:
+    """Why a test was stopped, with what the reference needs for scale."""
+    try:
+        limit = float(limit)
+    except (TypeError, ValueError):
+        return "Your code was stopped: it ran past this test's time limit."
+    needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
+    return f"Your code did not finish this test within {limit:g} s of CPU time{needs}: " \
+        + TIMEOUT_SENTENCES[category]

@@ -27,3 +27,14 @@ def test_a_diagnosis_with_nan_errors_is_a_strict_document():
                  if "diagnosis" in t["extra_data"]]
     assert any(d.get("abs_error") == "NaN" for d in diagnoses), diagnoses
     assert json.loads(text) == document
+
+
+def test_infinite_estimates_are_wrong_values_named_in_the_document():
+    source = ("import numpy as np\n\ndef numerical_gradient(f, x, h=1e-6):\n"
+              "    return np.full(np.shape(x), np.inf)\n")
+    document = grade_submission("numerical", source, public_only=True)
+    assert {tag for test in document["tests"] for tag in test["tags"]} == {"wrong-value"}
+    assert "NaN or infinite" in document["tests"][0]["output"]
+    received = document["tests"][0]["extra_data"]["diagnosis"]["received"]["values"]
+    assert set(received) == {"Infinity"}
+    json.dumps(document, allow_nan=False)

@@ -50,7 +50,7 @@ class Entry:
 
     slug: str
     source: str
-    expect: str  # "full", "timeout", a diagnosis category, or "wrong" (any diagnosis)
+    expect: str  # "full", "timeout" or a diagnosis category
 
 
 def expected_category(path) -> str:
@@ -71,7 +71,7 @@ def burst() -> list[Entry]:
     # Seeding with the scalar 1: diagnoses whose errors are NaN.
     wrong_seed = get_assignment("autodiff").folder / "mutants" / "wrong_seed.py"
     entries += [Entry("autodiff", wrong_seed.read_text(), "wrong-seed")] * 3
-    entries += [Entry("numerical", NUMERICAL_INFINITE, "wrong")] * 3  # infinite estimates
+    entries += [Entry("numerical", NUMERICAL_INFINITE, "wrong-value")] * 3  # infinite estimates
     entries += [Entry("numerical", NUMERICAL_LOOP, "timeout")] * 3
     entries += [Entry("autodiff", (HOSTILE / "busy_loop.py").read_text(), "timeout")] * 2
     entries += [Entry("autodiff", (HOSTILE / "swallow_timeout.py").read_text(), "timeout")]
@@ -214,8 +214,8 @@ def check_verdicts(app, submitted: dict[int, Entry]) -> None:
                 assert set(tags) <= {"timeout", "too-slow", "exponential-graph"}, tags
             elif entry.expect == "wrong-seed":  # its errors are NaN, written by name
                 assert tags["wrong-seed"] > 0 and '"NaN"' in json.dumps(row.result), tags
-            elif entry.expect == "wrong":
-                assert row.raw_score < row.max_score and tags, (submission_id, tags)
+            elif entry.source == NUMERICAL_INFINITE:  # written by name, never a bare inf
+                assert tags["wrong-value"] > 0 and '"Infinity"' in json.dumps(row.result), tags
             else:
                 assert row.raw_score < row.max_score and tags[entry.expect] > 0, \
                     (submission_id, entry.expect, tags)
