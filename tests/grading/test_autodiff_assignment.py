@@ -103,9 +103,20 @@ def test_student_view_hides_hidden_tests(reference_result):
         assert test["status"] == "passed" and test["name"]
     assert "categories" not in view["extra_data"]
     assert "student_stdout" not in view["extra_data"]  # prints could describe hidden cases
-    shown = student_view(reference_result, after_due_date=True)
-    assert any(t["visibility"] == "after_due_date" for t in shown["tests"]) or all(
-        t["visibility"] != "after_due_date" for t in reference_result["tests"])
+
+
+
+def test_after_due_date_tests_open_after_the_due_date(reference_result):
+    # autodiff has no after-due case of its own: mark one hidden test so.
+    document = json.loads(json.dumps(reference_result))
+    opened = next(t for t in document["tests"] if t["visibility"] == "hidden")
+    opened["visibility"] = "after_due_date"
+    before = student_view(document, after_due_date=False)
+    after = student_view(document, after_due_date=True)
+    [hidden] = [t for t in before["tests"] if t["name"] == opened["name"]]
+    [shown] = [t for t in after["tests"] if t["name"] == opened["name"]]
+    assert hidden["output"] == "" and hidden["extra_data"] == {}
+    assert shown["output"] == opened["output"] and shown["extra_data"] == opened["extra_data"]
 
 
 def test_public_only_runs_only_visible_tests():

@@ -24,7 +24,7 @@ def case(name, status="passed", visibility="visible", output="", diagnosis=None,
 
 
 DIAGNOSIS = {
-    "category": "wrong_adjoint", "node": "mul(x1,w1)", "op": "mul",
+    "category": "adjoint-not-summed", "node": "x1 * w1", "op": "mul",
     "expected": [[1.0, 2.0]], "received": [[1.0, 2.5]], "abs_error": 0.5, "rel_error": 0.2,
     "hint": "The adjoint of a product multiplies by the other input.",
 }
@@ -43,7 +43,8 @@ def test_score_table_and_diagnosis(client, auth, make_submission):
     ])
     assert "1 / 2" in html
     assert "✓ passed" in html and "✗ failed" in html
-    assert "mul(x1,w1)" in html
+    assert "x1 * w1" in html
+    assert "<dt>Problem</dt><dd>adjoint-not-summed</dd>" in html
     assert "[[1, 2.5]]" in html
     assert "The adjoint of a product multiplies by the other input." in html
     assert "values differ" in html
