@@ -61,6 +61,14 @@ class Assignment:
     def mutants(self) -> list[Path]:
         return sorted((self.folder / "mutants").glob("*.py"))
 
+
+def mutant_category(path: Path) -> str | None:
+    """The diagnosis a mutant must get: its first line reads ``# expect: <category>``."""
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    if first and first[0].startswith("# expect:"):
+        return first[0].split(":", 1)[1].strip()
+    return None
+
     def starter_zip(self) -> bytes:
         """The student download: the kit, the starter file, the public tests, the README and
         the student package's wheel (`pip install` it for `autograder test` and `submit`)."""

@@ -10,7 +10,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from grader.assignments import UnknownAssignment, get_assignment, load_assignments
+from grader.assignments import (
+    UnknownAssignment,
+    get_assignment,
+    load_assignments,
+    mutant_category,
+)
 
 from .report import print_report
 
@@ -89,7 +94,7 @@ def check_assignment(assignment):
             continue
         if documents[name]["score"] >= reference["max_score"]:
             problems.append(f"mutant {name} loses no points")
-        expected = _expected_category(path)
+        expected = mutant_category(path)
         if expected and expected not in documents[name]["extra_data"]["categories"]:
             problems.append(f"mutant {name} is never diagnosed as {expected}")
     for problem in problems:
@@ -97,13 +102,6 @@ def check_assignment(assignment):
     if problems:
         raise SystemExit(1)
     console.print("[green]the reference scores 100% and every mutant is caught[/]")
-
-
-def _expected_category(path: Path) -> str | None:
-    first = path.read_text(encoding="utf-8").splitlines()[:1]
-    if first and first[0].startswith("# expect:"):
-        return first[0].split(":", 1)[1].strip()
-    return None
 
 
 @click.command()

@@ -36,7 +36,7 @@ CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
 LOAD_TIME_LIMIT = 5.0  # importing the submission (numpy and the kit are loaded before)
 
 # What the sandbox's reason for ending a run means for the case that was running.
-RUN_CATEGORIES = {
+REASON_CATEGORIES = {
     "timeout": "timeout", "cpu-time": "timeout", "memory-limit": "memory-limit",
     "output-limit": "output-limit", "crash": "crash", "forbidden": "forbidden",
 }
@@ -170,7 +170,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             runs.load = run_load
             break
         if not run_load and not records:  # died before the harness could report on the file
-            runs.load = {"category": RUN_CATEGORIES.get(result.reason, "crash"),
+            runs.load = {"category": REASON_CATEGORIES.get(result.reason, "crash"),
                          "message": _death_message(result)}
             break
         records.update(run_records)
@@ -185,7 +185,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             records[casualty["id"]] = _budget_spent(clock.budget, True)
         else:
             records[casualty["id"]] = {"error": {
-                "category": RUN_CATEGORIES.get(result.reason, "crash"),
+                "category": REASON_CATEGORIES.get(result.reason, "crash"),
                 "message": _death_message(result)}}
         report(f"a test ended the process ({result.reason}); running the remaining tests")
         pending = remaining[1:]

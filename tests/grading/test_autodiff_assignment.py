@@ -7,17 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments import get_assignment
+from grader.assignments import get_assignment, mutant_category
 from grader.grading import grade_submission, student_view
 from grader.grading.outcome import CATEGORIES
 
 ASSIGNMENT = get_assignment("autodiff")
 ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("autodiff_*.py"))
 HOSTILE = Path(__file__).parent.parent / "hostile"
-
-
-def expected_category(path: Path) -> str:
-    return path.read_text().splitlines()[0].split(":", 1)[1].strip()
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +42,7 @@ def test_result_document_has_gradescope_fields(reference_result):
 @pytest.mark.parametrize("mutant", ASSIGNMENT.mutants(), ids=lambda p: p.stem)
 def test_each_mutant_loses_points_with_its_category(mutant):
     result = grade_submission("autodiff", mutant.read_text())
-    category = expected_category(mutant)
+    category = mutant_category(mutant)
     assert category in CATEGORIES
     assert result["score"] < result["max_score"]
     failing = [t for t in result["tests"] if t["status"] == "failed"]

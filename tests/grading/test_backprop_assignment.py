@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignments import get_assignment
+from grader.assignments import get_assignment, mutant_category
 from grader.grading import grade_submission
 from grader.grading.outcome import CATEGORIES
 from workers.harness import backprop_runner
@@ -22,12 +22,6 @@ ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("backprop_*.
 SUBMISSIONS = {"reference": ASSIGNMENT.solution,
                **{f"mutant:{p.stem}": p for p in MUTANTS},
                **{f"alternative:{p.stem}": p for p in ALTERNATIVES}}
-
-
-def expected_category(path: Path) -> str:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect:"), path
-    return first.split(":", 1)[1].strip()
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +49,7 @@ def test_the_folder_is_complete():
     assert (folder / "starter" / "backprop.py").is_file()
     assert (folder / "public_tests" / "test_backprop.py").is_file()
     assert len(MUTANTS) >= 10
-    assert all(expected_category(p) in CATEGORIES for p in MUTANTS)
+    assert all(mutant_category(p) in CATEGORIES for p in MUTANTS)
 
 
 def test_cases_cover_the_assignment():
@@ -81,7 +75,7 @@ def test_reference_scores_full_marks(graded):
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
 def test_each_mutant_loses_points_with_its_category(graded, mutant):
     document = graded[f"mutant:{mutant.stem}"]
-    category = expected_category(mutant)
+    category = mutant_category(mutant)
     assert document["score"] < document["max_score"]
     failing = [t for t in document["tests"] if t["status"] == "failed"]
     assert any(category in t["tags"] for t in failing), failures(document)
@@ -123,7 +117,9 @@ def test_only_the_repeat_check_sees_stale_state(graded):
 
 def test_a_quadratic_sort_is_too_slow_and_a_linear_one_is_not(graded):
     slow = next(t for t in graded["mutant:too_slow"]["tests"] if t["name"] == "linear time")
-    assert slow["tags"] == ["too-slow"] and "longer" in slow["output"]
+    # Judged by its growth, or stopped by the case's CPU limit first on a loaded machine.
+    assert slow["tags"] == ["too-slow"]
+    assert "longer" in slow["output"] or "grows faster than the graph" in slow["output"]
     fast = next(t for t in graded["reference"]["tests"] if t["name"] == "linear time")
     assert fast["status"] == "passed"
 

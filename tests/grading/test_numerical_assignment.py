@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignments import get_assignment
+from grader.assignments import get_assignment, mutant_category
 from grader.grading import grade_submission
 from grader.grading.numerical_cases import ANALYTIC, NumericalCase
 from grader.grading.outcome import CATEGORIES, NUMERICAL_CATEGORIES
@@ -22,12 +22,6 @@ ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("numerical_*
 SUBMISSIONS = {"reference": ASSIGNMENT.solution,
                **{f"mutant:{p.stem}": p for p in MUTANTS},
                **{f"alternative:{p.stem}": p for p in ALTERNATIVES}}
-
-
-def expected_category(path: Path) -> str:
-    first = path.read_text().splitlines()[0]
-    assert first.startswith("# expect:"), path
-    return first.split(":", 1)[1].strip()
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +47,7 @@ def test_the_folder_is_complete():
     assert "forward-difference" in (folder / "README.md").read_text()
     assert (folder / "starter" / "numerical.py").is_file()
     assert (folder / "public_tests" / "test_numerical.py").is_file()
-    assert {expected_category(p) for p in MUTANTS} >= set(NUMERICAL_CATEGORIES) | {
+    assert {mutant_category(p) for p in MUTANTS} >= set(NUMERICAL_CATEGORIES) | {
         "wrong-shape", "wrong-value"}
 
 
@@ -92,7 +86,7 @@ def test_reference_scores_full_marks(graded):
 @pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
 def test_each_mutant_loses_points_with_its_category(graded, mutant):
     document = graded[f"mutant:{mutant.stem}"]
-    category = expected_category(mutant)
+    category = mutant_category(mutant)
     assert document["score"] < document["max_score"]
     failing = [t for t in document["tests"] if t["status"] == "failed"]
     assert any(category in t["tags"] for t in failing), failures(document)
@@ -106,7 +100,7 @@ def test_each_mutant_is_diagnosed_with_its_category_wherever_it_fails(graded, mu
     # One mistake, one name: a constant factor off is not an ignored h, and so on.
     document = graded[f"mutant:{mutant.stem}"]
     assert {tag for _, tags, _ in failures(document) for tag in tags} == {
-        expected_category(mutant)}, failures(document)
+        mutant_category(mutant)}, failures(document)
 
 
 @pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from grader.assignments import get_assignment
+from grader.assignments import get_assignment, mutant_category
 from grader.db import get_session, upgrade
 from grader.models import ApiToken, Grading, Role, Submission, User, utcnow
 from tests.web.live import (
@@ -53,10 +53,6 @@ class Entry:
     expect: str  # "full", "timeout" or a diagnosis category
 
 
-def expected_category(path) -> str:
-    return path.read_text().splitlines()[0].split(":", 1)[1].strip()
-
-
 def burst() -> list[Entry]:
     """Mostly the quick numerical assignment, so that two busy workers can keep up."""
     entries = []
@@ -64,10 +60,10 @@ def burst() -> list[Entry]:
         solution = get_assignment(slug).solution.read_text()
         entries += [Entry(slug, solution, "full")] * copies
     for path in get_assignment("numerical").mutants():
-        entries += [Entry("numerical", path.read_text(), expected_category(path))] * 3
+        entries += [Entry("numerical", path.read_text(), mutant_category(path))] * 3
     for name in ("wrong_order", "wrong_seed", "missing_adjoint"):
         path = get_assignment("backprop").folder / "mutants" / f"{name}.py"
-        entries.append(Entry("backprop", path.read_text(), expected_category(path)))
+        entries.append(Entry("backprop", path.read_text(), mutant_category(path)))
     # Seeding with the scalar 1: diagnoses whose errors are NaN.
     wrong_seed = get_assignment("autodiff").folder / "mutants" / "wrong_seed.py"
     entries += [Entry("autodiff", wrong_seed.read_text(), "wrong-seed")] * 3
