@@ -56,6 +56,8 @@ if [ -z "$SUBMISSION" ] || [ ! -f "$SUBMISSION" ]; then
         > /autograder/results/results.json
     exit 0
 fi
+# The kit students import as `autodiff` lives in reference/kit, as in the repository.
+export PYTHONPATH=/autograder/source:/autograder/source/reference/kit
 /autograder/venv/bin/python -m grader.cli grade {slug} "$SUBMISSION" --json \\
     > /autograder/results/results.json
 """

@@ -2,13 +2,13 @@
 
 `python -m workers.health worker`: this host's worker node answers on the broker and consumes
 the grading queue, so it takes the next job (a busy pool still answers: the consumer, not a
-pool process, replies). `python -m workers.health beat`: beat wrote its schedule within the
-last few sweep periods, so it is still sending the sweep.
+pool process, replies). `python -m workers.health beat SCHEDULE`: beat, run with
+`--scheduler workers.beat:HeartbeatScheduler --schedule SCHEDULE`, ticked within the last few
+sweep periods, so it is still sending the sweep.
 """
 
 from __future__ import annotations
 
-import glob
 import os
 import socket
 import sys
@@ -38,24 +38,28 @@ def worker_problem() -> str | None:
     return None
 
 
-def beat_problem() -> str | None:
-    """Why beat is not sending the sweep, or None."""
-    instance = os.environ.get("GRADER_INSTANCE_PATH", "instance")
-    stale = 3 * float(os.environ.get("SWEEP_SECONDS") or 10) + 10
-    written = [os.stat(path).st_mtime for path in glob.glob(f"{instance}/celerybeat-schedule*")]
-    if not written:
-        return f"no schedule in {instance}"
-    age = time.time() - max(written)
-    return f"the schedule was last written {age:.0f} s ago" if age > stale else None
+def beat_problem(schedule: str) -> str | None:
+    """Why beat with this schedule file is not sending the sweep, or None."""
+    from workers.beat import heartbeat_path
+
+    # beat ticks at least once per sweep period (SWEEP_SECONDS, as grader/config.py reads it)
+    stale = 3 * float(os.environ.get("SWEEP_SECONDS") or 10)
+    try:
+        age = time.time() - heartbeat_path(schedule).stat().st_mtime
+    except FileNotFoundError:
+        return f"no heartbeat beside {schedule}"
+    return f"beat last ticked {age:.0f} s ago" if age > stale else None
 
 
 def main(argv: list[str]) -> int:
     """Check the role named on the command line; print the problem and exit 1 if any."""
-    checks = {"worker": worker_problem, "beat": beat_problem}
-    if len(argv) != 1 or argv[0] not in checks:
-        print(f"usage: python -m workers.health {{{','.join(checks)}}}", file=sys.stderr)
+    if argv[:1] == ["worker"] and len(argv) == 1:
+        problem = worker_problem()
+    elif argv[:1] == ["beat"] and len(argv) == 2:
+        problem = beat_problem(argv[1])
+    else:
+        print("usage: python -m workers.health worker | beat SCHEDULE_FILE", file=sys.stderr)
         return 2
-    problem = checks[argv[0]]()
     if problem:
         print(problem, file=sys.stderr)
         return 1

@@ -68,5 +68,5 @@ class Stack:
 
     def demo_passwords(self) -> dict[str, str]:
         """The demo accounts' passwords, as `docker compose logs migrate` shows them."""
-        logs = self.compose("logs", "--no-log-prefix", "migrate").stdout
-        return dict(re.findall(r"^\s*\w+\s+(\w+)\s+password: (\S+)$", logs, re.MULTILINE))
+        logs = self.compose("logs", "--no-color", "--no-log-prefix", "migrate").stdout
+        return dict(re.findall(r"(\w+) +password: (\S+)", logs))

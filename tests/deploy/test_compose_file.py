@@ -44,7 +44,7 @@ def test_long_running_services_have_healthchecks(services, name):
 
 def test_worker_health_asks_the_worker_itself(services):
     assert services["worker"]["healthcheck"]["test"][-2:] == ["workers.health", "worker"]
-    assert services["beat"]["healthcheck"]["test"][-2:] == ["workers.health", "beat"]
+    assert services["beat"]["healthcheck"]["test"][-3:-1] == ["workers.health", "beat"]
 
 
 @pytest.mark.parametrize("name", ["postgres", "redis"])

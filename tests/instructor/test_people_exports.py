@@ -147,6 +147,7 @@ def test_autograder_zip_holds_this_assignment_only(client, auth):
 def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
     """Unpacked on its own, the zip's code grades a submission (as run_autograder would)."""
     import json
+    import os
     import subprocess
     import sys
 
@@ -159,13 +160,18 @@ def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
     solution.parent.mkdir()
     solution.write_bytes((REPOSITORY / "reference/solutions" / slug / assignment.submit_file)
                          .read_bytes())
+    # run_autograder's PYTHONPATH: the zip's own code, not this checkout's installed packages
+    environment = {**os.environ, "PYTHONPATH": f"{tmp_path}:{tmp_path}/reference/kit"}
+    assert "export PYTHONPATH=/autograder/source:/autograder/source/reference/kit" in \
+        zipfile.ZipFile(io.BytesIO(autograder_zip(assignment))).read("run_autograder").decode()
     done = subprocess.run(
-        [sys.executable, "-c", "import runpy, sys, grader, reference; "
+        [sys.executable, "-c", "import runpy, sys, grader, reference, autodiff; "
          f"assert grader.__file__.startswith({str(tmp_path)!r}); "
          f"assert reference.__file__.startswith({str(tmp_path)!r}); "
+         f"assert autodiff.__file__.startswith({str(tmp_path)!r}), autodiff.__file__; "
          f"sys.argv = ['grader.cli', 'grade', {slug!r}, {str(solution)!r}, '--json']; "
          "runpy.run_module('grader.cli', run_name='__main__')"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environment,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
