@@ -120,15 +120,30 @@ def test_every_long_running_service_is_healthy_within_a_minute(stack):
     assert stack.timings["healthy after up"] < 60, stack.timings
 
 
-def test_the_demo_course_ends_graded_none_in_error(stack, instructor):
-    def settled():
-        listing = requests.get(f"{stack.url}/api/v1/submissions?limit=1000", headers=instructor,
-                               timeout=10).json()["submissions"]
-        return all(s["status"] in FINAL for s in listing) and listing
+def all_settled(stack: Stack, instructor: dict[str, str], timeout: float) -> list[dict]:
+    """Every submission once none is queued or running; fail with the stragglers otherwise."""
 
-    listing = wait_for(settled, 900, "the demo course's gradings", every=2)
-    assert len(listing) >= 20
-    errors = {s["id"]: s for s in listing if s["status"] == "error"}
+    def listing():
+        return requests.get(f"{stack.url}/api/v1/submissions?limit=1000", headers=instructor,
+                            timeout=10).json()["submissions"]
+
+    deadline = time.monotonic() + timeout
+    seen = listing()
+    while not all(s["status"] in FINAL for s in seen):
+        if time.monotonic() > deadline:
+            pending = {s["id"]: s["status"] for s in seen if s["status"] not in FINAL}
+            raise AssertionError(f"submissions never graded: {pending}\n"
+                                 + stack.compose("logs", "--no-color", "--tail", "60",
+                                                 "worker").stdout[-5000:])
+        time.sleep(2)
+        seen = listing()
+    return seen
+
+
+def test_the_demo_course_ends_graded_none_in_error(stack, instructor):
+    seen = all_settled(stack, instructor, timeout=480)
+    assert len(seen) >= 20
+    errors = {s["id"]: s for s in seen if s["status"] == "error"}
     assert not errors, errors
 
 
@@ -153,8 +168,10 @@ def test_a_worker_killed_mid_grading_grades_the_submission_exactly_once(stack, a
     assert gradings(stack, url).count("graded") == 1, gradings(stack, url)
 
 
-def test_down_while_idle_is_quick_and_up_keeps_accounts_and_submissions(stack, accounts, alice):
+def test_down_while_idle_is_quick_and_up_keeps_accounts_and_submissions(stack, accounts, alice,
+                                                                        instructor):
     stack.wait_healthy(timeout=120)
+    all_settled(stack, instructor, timeout=300)  # idle: nothing queued, nothing running
     before = requests.get(f"{stack.url}/api/v1/assignments/autodiff/submissions", headers=alice,
                           timeout=10).json()["submissions"]
     stack.timed("down idle", "down")
