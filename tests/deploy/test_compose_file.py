@@ -66,7 +66,12 @@ def test_worker_gets_the_least_privilege_bubblewrap_needs(services):
     assert set(worker["cap_add"]) == {"SYS_ADMIN", "NET_ADMIN"}
     assert set(worker["security_opt"]) == {"seccomp=unconfined", "apparmor=unconfined"}
     assert worker["user"] == "root" and worker.get("privileged") is not True
-    assert worker["init"] is True  # SIGTERM reaches Celery (pid 1 would ignore it)
+
+
+
+@pytest.mark.parametrize("name", ["web", "worker", "beat"])
+def test_app_processes_are_not_pid_1(services, name):
+    assert services[name]["init"] is True  # SIGTERM reaches them (pid 1 would ignore it)
 
 
 def test_worker_grace_covers_one_grading_budget(services):
