@@ -46,6 +46,11 @@ class HostNetwork:
                   for table in TABLES}
         return cls(tables, IP_FORWARD.read_text().strip(), frozenset(_links()))
 
+    def rules(self) -> dict[str, list[str]]:
+        """The tables without iptables-save's comments (they carry a timestamp)."""
+        return {table: [line for line in text.splitlines() if not line.startswith("#")]
+                for table, text in self.tables.items()}
+
     def restore(self) -> None:
         """Put the tables, forwarding and links back; remove bridges and veths dockerd left."""
         for text in self.tables.values():
@@ -54,6 +59,9 @@ class HostNetwork:
         for link in _links() - self.links:
             if link == "docker0" or link.startswith(("br-", "veth")):
                 subprocess.run(["ip", "link", "delete", link], capture_output=True)
+        now = HostNetwork.snapshot()
+        if (now.rules(), now.ip_forward, now.links) != (self.rules(), self.ip_forward, self.links):
+            raise RuntimeError(f"the host's network is not as before dockerd: {now} != {self}")
 
 
 def _links() -> set[str]:

@@ -192,6 +192,7 @@ def test_down_during_a_grading_waits_for_it_and_loses_nothing(stack, alice):
     stack.timed("down busy", "down")
     assert stack.timings["down busy"] < GRADE_BUDGET_SECONDS + 15, stack.timings
     stack.compose("up", "--detach")
+    stack.wait_healthy(timeout=180)  # the web app answers again
     final = wait_status(url, alice, FINAL, 300)
     assert final["status"] == "graded" and final["result"]["score"] == final["result"]["max_score"]
     assert gradings(stack, url).count("graded") == 1, gradings(stack, url)
