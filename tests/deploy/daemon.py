@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -47,8 +48,9 @@ class HostNetwork:
         return cls(tables, IP_FORWARD.read_text().strip(), frozenset(_links()))
 
     def rules(self) -> dict[str, list[str]]:
-        """The tables without iptables-save's comments (they carry a timestamp)."""
-        return {table: [line for line in text.splitlines() if not line.startswith("#")]
+        """The tables without what changes by itself: comments (a timestamp) and counters."""
+        return {table: [re.sub(r" \[\d+:\d+\]$", "", line) for line in text.splitlines()
+                        if not line.startswith("#")]
                 for table, text in self.tables.items()}
 
     def restore(self) -> None:
