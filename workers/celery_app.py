@@ -59,8 +59,6 @@ def celery_settings(config: dict) -> dict:
         "task_serializer": "json",
         "accept_content": ["json"],
         "include": ["workers.tasks"],
-        # Write the schedule after every task sent: its age is beat's health (workers/health.py).
-        "beat_sync_every": 1,
         "beat_schedule": {
             "sweep": {
                 "task": "workers.tasks.sweep",
