@@ -19,6 +19,7 @@ class Stack:
     """One compose project of the repository's docker-compose.yml, under a name of its own."""
 
     project: str
+    url: str = ""  # where the web service is published
     timings: dict[str, float] = field(default_factory=dict)
 
     def compose(self, *args: str, timeout: float = 900, check: bool = True,
