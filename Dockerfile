@@ -15,12 +15,23 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# Dependencies first, at the versions the test suite ran with (constraints.txt), so that a
+# change to the code rebuilds only the last layers.
+COPY pyproject.toml constraints.txt ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > /tmp/requirements.txt \
+ && pip install -c constraints.txt -r /tmp/requirements.txt \
+ && rm /tmp/requirements.txt
 COPY . .
 # Editable: the service reads assignments/ and reference/kit/ beside the code.
-RUN pip install -e . \
- && useradd --system --uid 10001 --home-dir /app grader \
- && mkdir -p /app/instance \
- && chown grader /app/instance
+# The grader user's home is a writable directory of its own (gunicorn's control socket lives
+# there; the code in /app stays read-only for it). matplotlib (imported by the similarity
+# check) builds its font cache here, once, instead of in every process at every start.
+ENV MPLCONFIGDIR=/var/cache/matplotlib
+RUN pip install --no-deps -c constraints.txt -e . \
+ && useradd --system --uid 10001 --create-home --home-dir /home/grader grader \
+ && mkdir -p /app/instance "$MPLCONFIGDIR" \
+ && python -c "import matplotlib.font_manager" \
+ && chown -R grader "$MPLCONFIGDIR" /app/instance
 
 # The web app and beat run unprivileged; the worker runs as root because the sandbox
 # switches each run to its own unprivileged uid (docker-compose.yml sets user: root).

@@ -3,26 +3,27 @@
 The zip holds setup.sh (Python 3.11+ and the grading dependencies), run_autograder (grades
 /autograder/submission/<file> with `python -m grader.cli grade SLUG FILE --json`), and the
 code grading needs: the grader package (Python files only), workers/ (sandbox and harness),
-reference/ (kit, gradcheck, graphs, profiling, and only the reference solutions this
-assignment's judges load) and this assignment's folder without its mutants. No other
-assignment's folder is included. Gradescope's containers have no bubblewrap: the sandbox
-falls back to rlimits, a uid drop and seccomp by itself.
+reference/ (kit, gradcheck, graphs, profiling, and only the reference solutions a grading of
+this assignment loads, found by following its imports: grader/import_graph.py) and this
+assignment's folder without its mutants. No other assignment's folder is included.
+Gradescope's containers have no bubblewrap: the sandbox falls back to rlimits, a uid drop and
+seccomp by itself.
 """
 
 from __future__ import annotations
 
 import io
-import re
 import zipfile
 from pathlib import Path
 
 from grader.assignments import REPOSITORY, Assignment
+from grader.import_graph import reached
 
 # What the grading imports on Gradescope (the web service's own packages are not needed).
 REQUIREMENTS = ["numpy>=2.0", "rich>=13", "click>=8.1", "flask>=3.0", "flask-login>=0.6.3",
                 "sqlalchemy>=2.0", "requests>=2.31", "pyseccomp>=0.1.2"]
 SKIPPED_PARTS = {"__pycache__", "templates", "static", "mutants"}
-SOLUTION_LOAD = re.compile(r"""\bsolution\(\s*["'](\w+)["']\s*\)""")  # grading/trusted.py
+GRADING_ENTRY = REPOSITORY / "grader" / "cli" / "__main__.py"
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image (choose Ubuntu 22.04 or 24.04).
@@ -55,20 +56,18 @@ if [ -z "$SUBMISSION" ] || [ ! -f "$SUBMISSION" ]; then
         > /autograder/results/results.json
     exit 0
 fi
+# The kit students import as `autodiff` lives in reference/kit, as in the repository.
+export PYTHONPATH=/autograder/source:/autograder/source/reference/kit
 /autograder/venv/bin/python -m grader.cli grade {slug} "$SUBMISSION" --json \\
     > /autograder/results/results.json
 """
 
 
 def needed_solutions(assignment: Assignment) -> set[str]:
-    """Name the reference solutions the assignment's judges load (its own among them)."""
-    grading = REPOSITORY / "grader" / "grading"
-    judges = [grading / f"{assignment.kind}_cases.py"]
-    if judges[0].exists() and "graph_cases" in judges[0].read_text():
-        judges.append(grading / "graph_cases.py")  # the graph cases' shared reference points
-    found = {slug for path in judges if path.exists()
-             for slug in SOLUTION_LOAD.findall(path.read_text())}
-    return found | {assignment.slug}
+    """Name the reference solutions a grading of the assignment loads (its own among them)."""
+    # run_autograder starts `python -m grader.cli`; the grading loads the cases by file path.
+    _, slugs = reached([GRADING_ENTRY, assignment.folder / "cases.py"])
+    return slugs | {assignment.slug}
 
 
 def source_files(assignment: Assignment) -> list[tuple[Path, str]]:

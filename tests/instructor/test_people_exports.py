@@ -143,26 +143,54 @@ def test_autograder_zip_holds_this_assignment_only(client, auth):
     assert "pip install" in archive.read("setup.sh").decode()
 
 
-def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path):
+@pytest.mark.parametrize("slug", ["numerical", "backprop", "autodiff"])
+def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
     """Unpacked on its own, the zip's code grades a submission (as run_autograder would)."""
     import json
+    import os
     import subprocess
     import sys
 
     from grader.assignments import get_assignment
     from grader.gradescope import autograder_zip
 
-    zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment("numerical")))).extractall(tmp_path)
-    solution = REPOSITORY / "reference/solutions/numerical/numerical.py"
+    assignment = get_assignment(slug)
+    zipfile.ZipFile(io.BytesIO(autograder_zip(assignment))).extractall(tmp_path)
+    solution = tmp_path / "submission" / assignment.submit_file
+    solution.parent.mkdir()
+    solution.write_bytes((REPOSITORY / "reference/solutions" / slug / assignment.submit_file)
+                         .read_bytes())
+    # run_autograder's PYTHONPATH: the zip's own code, not this checkout's installed packages
+    environment = {**os.environ, "PYTHONPATH": f"{tmp_path}:{tmp_path}/reference/kit"}
+    assert "export PYTHONPATH=/autograder/source:/autograder/source/reference/kit" in \
+        zipfile.ZipFile(io.BytesIO(autograder_zip(assignment))).read("run_autograder").decode()
     done = subprocess.run(
-        [sys.executable, "-c", "import runpy, sys, grader; assert grader.__file__.startswith("
-         f"{str(tmp_path)!r}); sys.argv = ['grader.cli', 'grade', 'numerical', "
-         f"{str(solution)!r}, '--json']; runpy.run_module('grader.cli', run_name='__main__')"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-c", "import runpy, sys, grader, reference, autodiff; "
+         f"assert grader.__file__.startswith({str(tmp_path)!r}); "
+         f"assert reference.__file__.startswith({str(tmp_path)!r}); "
+         f"assert autodiff.__file__.startswith({str(tmp_path)!r}), autodiff.__file__; "
+         f"sys.argv = ['grader.cli', 'grade', {slug!r}, {str(solution)!r}, '--json']; "
+         "runpy.run_module('grader.cli', run_name='__main__')"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environment,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
     assert result["score"] == result["max_score"] > 0
+
+
+def test_autograder_zip_ships_the_solutions_its_grading_loads():
+    """autodiff's graph cases run the backprop reference; numerical's use the autodiff one."""
+    from grader.assignments import get_assignment
+    from grader.gradescope import autograder_zip
+
+    def solutions_in(slug):
+        names = zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment(slug)))).namelist()
+        return {name.split("/")[2] for name in names
+                if name.startswith("reference/solutions/") and name.count("/") == 3}
+
+    assert solutions_in("autodiff") == {"autodiff", "backprop"}
+    assert solutions_in("backprop") == {"backprop"}
+    assert solutions_in("numerical") == {"numerical", "autodiff"}
 
 
 def test_similarity_lists_pairs_and_escapes_the_code(client, auth, make_submission):

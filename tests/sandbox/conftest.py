@@ -66,3 +66,10 @@ def host_listener() -> Iterator[Listener]:
 def fallback_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """Force the fallback launcher, as on a host where bubblewrap cannot create namespaces."""
     monkeypatch.setenv("AUTOGRADER_SANDBOX", "fallback")
+
+
+@pytest.fixture(params=["bubblewrap", "fallback"])
+def sandbox_mode(request, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run the test in each mode: the fallback must keep the promises it shares with bwrap."""
+    monkeypatch.setenv("AUTOGRADER_SANDBOX", request.param)
+    return request.param

@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from workers.sandbox.outputs import collect_output_files
 
 from .helpers import run_code
 
 
+@pytest.mark.usefixtures("sandbox_mode")
 def test_symlinks_and_special_files_are_not_followed(tmp_path: Path) -> None:
     canary = tmp_path / "canary.txt"
     canary.write_text("host canary")
@@ -17,7 +20,7 @@ def test_symlinks_and_special_files_are_not_followed(tmp_path: Path) -> None:
     result = run_code(
         f"""
         import os
-        out = "/sandbox/out"
+        out = os.environ["SANDBOX_OUT"]
         os.symlink("/etc/shadow", out + "/shadow.json")
         os.symlink({str(canary)!r}, out + "/canary.json")
         os.symlink("/proc/self/environ", out + "/environ.json")

@@ -44,8 +44,6 @@ def test_normal_program_returns_stdout_files_and_measurements() -> None:
     assert result.files == {"result.json": b'{"ok": true}', "data.bin": bytes(range(256))}
     assert not result.timed_out and not result.output_truncated
     assert 0 < result.cpu_seconds < FAST_LIMITS.cpu_seconds
-    # numpy was really imported; 0 means "no larger than this test process" (see SandboxResult)
-    assert result.peak_rss_bytes == 0 or result.peak_rss_bytes > 10 << 20
     assert 0 < result.wall_seconds < FAST_LIMITS.wall_seconds
     assert surviving_sandbox_processes() == {}
 
@@ -204,15 +202,16 @@ def test_has_no_network(host_listener) -> None:
     assert host_listener.accepted == []
 
 
+@pytest.mark.usefixtures("sandbox_mode")
 def test_failure_to_start_is_a_sandbox_error(tmp_path: Path) -> None:
     data = tmp_path / "data.txt"
     data.write_text("a file")
-    # A mount point inside a file cannot exist: bwrap itself fails before any guest code.
+    # A mount point inside a file cannot exist: the launcher fails before any guest code.
     result = run_code("print('never')", mounts=[Mount(data, "/sandbox/data"),
                                                 Mount(tmp_path, "/sandbox/data/sub")])
     assert result.reason == "sandbox-error"
     assert result.stdout == b""
-    assert b"bwrap" in result.stderr
+    assert b"Can't mkdir parents for /sandbox/data/sub" in result.stderr
 
 
 def test_guest_errors_are_not_sandbox_errors() -> None:

@@ -24,19 +24,19 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # a database number of its own, aw
 
 
 def require_postgres() -> None:
-    """Fail unless PostgreSQL answers (.ci/services.sh starts it): a skip would hide it."""
+    """Fail unless PostgreSQL answers (scripts/setup-system.sh starts it): a skip would hide it."""
     try:
         psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
     except psycopg.Error as error:
-        pytest.fail(f"PostgreSQL is not reachable (run .ci/services.sh): {error}")
+        pytest.fail(f"PostgreSQL is not reachable (make test starts it): {error}")
 
 
 def require_redis(url: str = REDIS_TEST_URL) -> None:
-    """Fail unless Redis answers (.ci/services.sh starts it)."""
+    """Fail unless Redis answers (scripts/setup-system.sh starts it)."""
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
-        pytest.fail(f"Redis is not reachable (run .ci/services.sh): {error}")
+        pytest.fail(f"Redis is not reachable (make test starts it): {error}")
 
 
 def forget_queue(url: str, queue: str) -> None:

@@ -31,7 +31,7 @@ RECORD_STATUSES = """() => {
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Chromium is not installed (.ci/services.sh installs it)")
+        pytest.fail("Chromium is not installed (make test installs it: scripts/setup-system.sh)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

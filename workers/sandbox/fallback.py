@@ -35,6 +35,17 @@ def _private_dir(path: Path, gid: int) -> None:
     shutil.chown(path, 0, gid)
 
 
+def _mount_parents(guest_root: Path, mount: Mount, gid: int) -> None:
+    """Create the directories above a mount point, refusing one inside a mounted file."""
+    relative = Path(mount.guest.lstrip("/"))
+    for parent in reversed(relative.parents[:-1]):
+        if (guest_root / parent).exists() and not (guest_root / parent).is_dir():
+            # What bwrap says in the same case: a file cannot hold a mount point.
+            raise NotADirectoryError(f"Can't mkdir parents for {mount.guest}: /{parent} "
+                                     "is a file")
+        _private_dir(guest_root / parent, gid)
+
+
 def _copy_mounts(mounts: list[Mount], workspace: Workspace,
                  gid: int) -> tuple[Path, dict[str, Path]]:
     """Copy each mount to the same guest path under a per-run tree; map its top directory.
@@ -47,8 +58,7 @@ def _copy_mounts(mounts: list[Mount], workspace: Workspace,
     table = {}
     for mount in mounts:
         relative = Path(mount.guest.lstrip("/"))
-        for parent in reversed(relative.parents[:-1]):
-            _private_dir(guest_root / parent, gid)
+        _mount_parents(guest_root, mount, gid)
         target = guest_root / relative
         if mount.host.is_dir():
             shutil.copytree(mount.host, target, symlinks=False, dirs_exist_ok=True)
