@@ -61,14 +61,6 @@ class Assignment:
     def mutants(self) -> list[Path]:
         return sorted((self.folder / "mutants").glob("*.py"))
 
-
-def mutant_category(path: Path) -> str | None:
-    """The diagnosis a mutant must get: its first line reads ``# expect: <category>``."""
-    first = path.read_text(encoding="utf-8").splitlines()[:1]
-    if first and first[0].startswith("# expect:"):
-        return first[0].split(":", 1)[1].strip()
-    return None
-
     def starter_zip(self) -> bytes:
         """The student download: the kit, the starter file, the public tests, the README and
         the student package's wheel (`pip install` it for `autograder test` and `submit`)."""
@@ -85,6 +77,14 @@ def mutant_category(path: Path) -> str | None:
                 archive.write(path, f"{root}/autodiff/{path.name}")
             archive.write(student_wheel.wheel(), f"{root}/{student_wheel.WHEEL_NAME}")
         return buffer.getvalue()
+
+
+def mutant_category(path: Path) -> str | None:
+    """The diagnosis a mutant must get: its first line reads ``# expect: <category>``."""
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    if first and first[0].startswith("# expect:"):
+        return first[0].split(":", 1)[1].strip()
+    return None
 
 
 def _parse_time(value) -> datetime | None:

@@ -3,7 +3,10 @@
 Read from the source (no import is executed), so that the Gradescope zip ships exactly the
 reference solutions a grading reaches: an import runs the module and every parent package's
 `__init__.py`; a `solutions.load("slug")` call runs that solution file, whose own imports and
-loads are followed in turn.
+loads are followed in turn. Imports inside a function are left out: they run only when the
+function is called, and the ones that would drag in everything (the starter zip's student
+package, which snapshots every case) are never called by a grading. Solution loads are
+looked for everywhere, since they always sit inside functions.
 """
 
 from __future__ import annotations
@@ -35,9 +38,19 @@ def _package_of(path: Path) -> list[str]:
     return list(path.relative_to(root).parent.parts)
 
 
+def _import_time_nodes(tree: ast.AST) -> Iterable[ast.AST]:
+    """The nodes that run when the module is imported: all but function bodies."""
+    pending = [tree]
+    while pending:
+        node = pending.pop()
+        yield node
+        pending.extend(child for child in ast.iter_child_nodes(node) if not isinstance(
+            child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
+
+
 def _imported_names(tree: ast.AST, path: Path) -> Iterable[str]:
-    """Every dotted module name an import statement of the file may run."""
-    for node in ast.walk(tree):
+    """Every dotted module name an import statement run at import time may run."""
+    for node in _import_time_nodes(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

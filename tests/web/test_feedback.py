@@ -148,3 +148,12 @@ def test_only_the_first_failure_opens(client, auth, make_submission):
     ])
     assert html.count("<details open>") == 1
     assert html.count("<details") == 3
+
+
+def test_the_specific_sentence_leads_and_the_generic_hint_comes_last(client, auth,
+                                                                     make_submission):
+    html = graded_page(client, auth, make_submission, [
+        case("test 1", "failed", output="the adjoint of x1 * w1 misses one partial adjoint",
+             diagnosis=DIAGNOSIS)])
+    sentence = html.index("the adjoint of x1 * w1 misses one partial adjoint")
+    assert sentence < html.index("<dt>Problem</dt>") < html.index(DIAGNOSIS["hint"])
