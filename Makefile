@@ -25,10 +25,12 @@ run: setup
 
 test: system setup
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 lint: setup
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 # After changing dependencies: pin what a fresh install resolves, then run make test.
 constraints:

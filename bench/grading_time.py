@@ -11,8 +11,8 @@ import argparse
 import statistics
 import time
 
-from grader.assignments import load_assignments
-from grader.grading import grade_submission
+from grader.grading.assignments import load_assignments
+from grader.grading.pipeline import grade_submission
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from grader.grading import Budget, grade_submission
-from grader.grading.pipeline import calibrate
+from grader.grading.budget import Budget
+from grader.grading.pipeline import calibrate, grade_submission
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "hostile"
 

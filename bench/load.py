@@ -48,7 +48,7 @@ SOLUTIONS = {
 def bench_app():
     """The real app with deadlines lifted, so any assignment can be loaded (gunicorn target)."""
     from grader import create_app
-    from grader.assignments import load_assignments
+    from grader.grading.assignments import load_assignments
 
     app = create_app()
     app.extensions["grader.course"] = {

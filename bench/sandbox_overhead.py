@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from workers.sandbox import Limits, run_python  # noqa: E402
-from workers.sandbox.bootstrap import python_command  # noqa: E402
-from workers.sandbox.runtime import host_runtime  # noqa: E402
+from grader.grading.sandbox import Limits, run_python  # noqa: E402
+from grader.grading.sandbox.bootstrap import python_command  # noqa: E402
+from grader.grading.sandbox.runtime import host_runtime  # noqa: E402
 
 SCRIPT = b"""\
 import json, os

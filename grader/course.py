@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from flask import abort, current_app, g
 
 if TYPE_CHECKING:
-    from grader.assignments import Assignment
+    from grader.grading.assignments import Assignment
 
 
 def assignments() -> dict[str, Assignment]:
@@ -19,7 +19,7 @@ def assignments() -> dict[str, Assignment]:
     """
     catalog = current_app.extensions.get("grader.course")
     if catalog is None:
-        from grader.assignments import load_assignments
+        from grader.grading.assignments import load_assignments
 
         catalog = current_app.extensions["grader.course"] = load_assignments()
     if "course_in_force" not in g:

@@ -65,7 +65,7 @@ def seed_demo_submissions() -> int:
     whose broker was down: the sweep hands them to the grading worker a few seconds after
     `make run` starts, so they are graded through the normal path.
     """
-    from grader.assignments import load_assignments
+    from grader.grading.assignments import load_assignments
 
     session = get_session()
     names = [name for name, _ in DEMO_ACCOUNTS if name != "instructor"]

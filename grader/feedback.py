@@ -9,7 +9,7 @@ from grader.course import after_due
 from grader.models import Submission, User
 
 if TYPE_CHECKING:
-    from grader.assignments import Assignment
+    from grader.grading.assignments import Assignment
 
 
 def visible_result(
@@ -29,7 +29,7 @@ def visible_result(
         shown = dict(result)
         shown["tests"] = [dict(test) for test in result.get("tests", [])]
     else:
-        from grader.grading import student_view
+        from grader.grading.results import student_view
 
         shown = student_view(result, after_due_date=revealed)
     for test in shown["tests"]:

@@ -21,7 +21,7 @@ from grader.models import Extension, Role, Status, Submission, User
 from grader.policy import score_policy, with_extension
 
 if TYPE_CHECKING:
-    from grader.assignments import Assignment
+    from grader.grading.assignments import Assignment
 
 
 @dataclass

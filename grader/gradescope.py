@@ -2,10 +2,11 @@
 
 The zip holds setup.sh (Python 3.11+ and the grading dependencies), run_autograder (grades
 /autograder/submission/<file> with `python -m grader.cli grade SLUG FILE --json`), and the
-code grading needs: the grader package (Python files only), workers/ (sandbox and harness),
-reference/ (kit, gradcheck, graphs, profiling, and only the reference solutions a grading of
-this assignment loads, found by following its imports: grader/import_graph.py) and this
-assignment's folder without its mutants. No other assignment's folder is included.
+code grading needs: the grader package (Python files only; its grading core holds the
+sandbox and the harness), reference/ (kit, gradcheck, graphs, profiling, and only the
+reference solutions a grading of this assignment loads, found by following its imports:
+grader/import_graph.py) and this assignment's folder without its mutants. No other
+assignment's folder is included.
 Gradescope's containers have no bubblewrap: the sandbox falls back to rlimits, a uid drop and
 seccomp by itself.
 """
@@ -16,7 +17,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from grader.assignments import REPOSITORY, Assignment
+from grader.grading.assignments import REPOSITORY, Assignment
 from grader.import_graph import reached
 
 # What the grading imports on Gradescope (the web service's own packages are not needed).
@@ -77,7 +78,7 @@ def source_files(assignment: Assignment) -> list[tuple[Path, str]]:
         return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes
                       and not SKIPPED_PARTS & set(p.relative_to(root).parts))
 
-    files = tree(REPOSITORY / "grader") + tree(REPOSITORY / "workers")
+    files = tree(REPOSITORY / "grader")
     reference = REPOSITORY / "reference"
     keep = needed_solutions(assignment)
     for path in tree(reference):

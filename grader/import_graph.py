@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterable
 from pathlib import Path
 
-from grader.assignments import KIT_DIR, REPOSITORY
+from grader.grading.assignments import KIT_DIR, REPOSITORY
 from reference.solutions import SOLUTION_FILES
 
 SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve

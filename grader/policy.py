@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from grader.models import AssignmentPolicy, Extension, User
 
 if TYPE_CHECKING:
-    from grader.assignments import Assignment
+    from grader.grading.assignments import Assignment
 
 
 def replace(assignment: Assignment, **changes) -> Assignment:

@@ -5,7 +5,7 @@ same harness, judges and diagnosis as the grader:
 
 - ``autodiff/``: the kit (reference/kit/autodiff);
 - ``autodiff_student/``: the command (student_package/autodiff_student), the harness
-  (workers/harness), the judging code (grader/grading, the modules in JUDGING), the
+  (grader/grading/harness), the judging code (grader/grading, the modules in JUDGING), the
   report and `submit` of the `autograder` command (grader/cli), and one JSON file per
   assignment with its visible cases and their reference results (grader/grading/snapshots).
 
@@ -26,7 +26,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from grader.assignments import KIT_DIR, REPOSITORY, load_assignments
+from grader.grading.assignments import KIT_DIR, REPOSITORY, load_assignments
 
 NAME = "autodiff_student"
 VERSION = "0.1.0"
@@ -97,7 +97,7 @@ def stage(root: Path) -> None:
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(REPOSITORY / "student_package" / NAME, package,
                     ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(REPOSITORY / "workers" / "harness", package / "harness",
+    shutil.copytree(REPOSITORY / "grader" / "grading" / "harness", package / "harness",
                     ignore=shutil.ignore_patterns("__pycache__"))
     grading = package / "grading"
     grading.mkdir()
@@ -129,7 +129,7 @@ def assignment_data(assignment) -> dict:
 
 def _write_module(path: Path, text: str) -> None:
     """Copy a module, pointing its harness imports at the package's copy of the harness."""
-    text = re.sub(r"^from workers\.harness import", f"from {NAME}.harness import", text,
+    text = re.sub(r"^from grader\.grading\.harness import", f"from {NAME}.harness import", text,
                   flags=re.MULTILINE)
     for node in ast.parse(text).body:  # a top-level import of the server would fail there
         module = getattr(node, "module", None) or ""

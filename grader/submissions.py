@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from grader.course import is_closed, late_penalty
 from grader.models import Status, Submission, User, utcnow
 from grader.policy import for_student
+from grader.queue import publish_grading
 
 if TYPE_CHECKING:
-    from grader.assignments import Assignment
+    from grader.grading.assignments import Assignment
 
 log = logging.getLogger(__name__)
 
@@ -141,10 +142,8 @@ def create(
 
 def enqueue(session: Session, submission_id: int) -> bool:
     """Send the grading job; on success record when. A broker failure is logged, not raised."""
-    from workers.tasks import grade
-
     try:
-        grade.apply_async(args=[submission_id])
+        publish_grading(current_app.extensions["celery"], submission_id)
     except Exception:  # any broker failure: the sweep will queue it once the broker is back
         log.warning("Could not queue submission %s; the sweep will retry", submission_id,
                     exc_info=True)

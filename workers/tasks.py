@@ -12,6 +12,7 @@ from flask import current_app
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from grader.db import get_session, session_factory
+from grader.queue import GRADE_TASK, SWEEP_TASK
 from workers import lifecycle, sweeper
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,7 @@ def can_succeed_on_retry(error: BaseException) -> bool:
     replaying it would only delay the verdict. A student's timeout, crash or memory blow-up
     never gets here: the pipeline turns those into results.
     """
-    from grader.grading import SystemGradingError
+    from grader.grading.pipeline import SystemGradingError
 
     if isinstance(error, SoftTimeLimitExceeded):
         return False  # the grading outlived its budget by minutes: it would again
@@ -50,7 +51,8 @@ def describe_failure(error: BaseException) -> str:
 
 def run_grader(claim: lifecycle.Claim, progress) -> dict:
     """Grade the claimed source within the configured budget; grading loads only in workers."""
-    from grader.grading import Budget, grade_submission
+    from grader.grading.budget import Budget
+    from grader.grading.pipeline import grade_submission
 
     config = current_app.config
     budget = Budget(wall_seconds=config["GRADE_BUDGET_SECONDS"],
@@ -59,7 +61,7 @@ def run_grader(claim: lifecycle.Claim, progress) -> dict:
                             budget=budget)
 
 
-@shared_task(bind=True, name="workers.tasks.grade", max_retries=None)
+@shared_task(bind=True, name=GRADE_TASK, max_retries=None)
 def grade(self, submission_id: int) -> str:
     """Grade submission_id once, however often this task is delivered; return what happened."""
     config = current_app.config
@@ -94,7 +96,7 @@ def grade(self, submission_id: int) -> str:
 def record_failure(task, session, claim: lifecycle.Claim, error: Exception,
                    max_retries: int) -> str:
     """Write what failed on the grading row at once, free the claim, and retry if it may help."""
-    from grader.assignments import UnknownAssignment
+    from grader.grading.assignments import UnknownAssignment
 
     if isinstance(error, UnknownAssignment):
         message = f"The assignment {claim.assignment_slug!r} no longer exists."
@@ -110,7 +112,7 @@ def record_failure(task, session, claim: lifecycle.Claim, error: Exception,
     raise task.retry(countdown=backoff(failures), exc=error) from error
 
 
-@shared_task(name="workers.tasks.sweep")
+@shared_task(name=SWEEP_TASK)
 def sweep() -> dict[str, list[int]]:
     """Queue submissions that waited too long and take back those a dead worker held."""
     return sweeper.sweep(get_session(), current_app.config)

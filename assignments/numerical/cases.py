@@ -1,7 +1,7 @@
 """Cases of the `numerical` assignment (trusted code: never mounted in the sandbox).
 
 A function is either an engine graph whose only variable is x (f(x) = sum(out)), or a
-plain-numpy function of workers/harness/functions.py named with its parameters.
+plain-numpy function of grader/grading/harness/functions.py named with its parameters.
 """
 
 import numpy as np

@@ -10,7 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from grader.assignments import (
+from grader.grading.assignments import (
     UnknownAssignment,
     get_assignment,
     load_assignments,
@@ -44,7 +44,7 @@ def _source(path: str) -> str:
 @click.option("--public-only", is_flag=True, help="Run only the visible tests.")
 def grade(assignment, file, as_json, public_only):
     """Grade FILE for ASSIGNMENT in the sandbox (exit 0 whenever grading completed)."""
-    from grader.grading import grade_submission
+    from grader.grading.pipeline import grade_submission
 
     spec, source = _assignment(assignment), _source(file)
     if as_json:
@@ -63,7 +63,7 @@ def grade(assignment, file, as_json, public_only):
 @click.argument("assignment")
 def check_assignment(assignment):
     """Check that the reference scores 100% and that every mutant loses points."""
-    from grader.grading import grade_submission
+    from grader.grading.pipeline import grade_submission
 
     spec = _assignment(assignment)
     console = Console()

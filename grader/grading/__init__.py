@@ -1,10 +1,12 @@
-"""Grading: run a submission in the sandbox, judge each case, and write the result document."""
+"""The grading core: run a submission in the sandbox, judge each case, write the result document.
 
-from grader.assignments import UnknownAssignment
+It stands alone (no Flask, no SQLAlchemy, no Celery): the workers, the command line and the
+Gradescope zip all run exactly this, with the kit (reference/) and the assignments. Importing
+the package loads nothing, so the web can read results without loading the sandbox.
 
-from .budget import Budget
-from .pipeline import SystemGradingError, grade_submission
-from .results import student_view
-
-__all__ = ["Budget", "SystemGradingError", "UnknownAssignment", "grade_submission",
-           "student_view"]
+- assignments.py: the catalogue (each assignment's folder and manifest)
+- pipeline.py: a grading's steps (prepare, run in the sandbox, check, report), budget.py
+- records.py, *_cases.py, outcome.py, diagnosis.py, naming.py: judging what the run returned
+- results.py: the result document; snapshots.py, trusted.py: reference answers
+- harness/: what runs inside the sandbox beside the submission; sandbox/: the isolation
+"""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import autodiff as ad
-from workers.harness import graphio
+from grader.grading.harness import graphio
 
 from .diagnosis import (
     HINTS,

@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from workers.harness import graphio
+from grader.grading.harness import graphio
 
 from .diagnosis import (
     HINTS,

@@ -16,7 +16,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from workers.sandbox import Limits
+from grader.grading.sandbox import Limits
 
 # A test may take this many times what the reference needs there (a loaded machine, a
 # correct but plainer implementation), and never less than the floor (start-up noise).

@@ -10,7 +10,7 @@ from functools import cached_property
 import numpy as np
 
 import autodiff as ad
-from workers.harness import graphio
+from grader.grading.harness import graphio
 
 from .diagnosis import reference_point
 from .trusted import solution

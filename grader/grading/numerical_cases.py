@@ -18,7 +18,7 @@ from functools import cached_property
 import numpy as np
 
 import autodiff as ad
-from workers.harness import functions, graphio
+from grader.grading.harness import functions, graphio
 
 from .outcome import Outcome, errors, failed, passed, preview
 from .trusted import solution
@@ -26,7 +26,7 @@ from .trusted import solution
 DEFAULT_H = 1e-6
 
 
-# -- analytic gradients of the plain-numpy functions of workers/harness/functions.py ----------
+# -- analytic gradients of the plain-numpy functions of grader/grading/harness/functions.py --
 def _grad_sin_sum(spec, x):
     return np.cos(x)
 
@@ -78,7 +78,7 @@ class NumericalCase:
     """One function, one point x, and the step sizes numerical_gradient is called with.
 
     ``function`` is either a plain-numpy spec ({"name": ..., params}) known to
-    workers/harness/functions.py, or a builder returning (out, x) of an engine graph in
+    grader/grading/harness/functions.py, or a builder returning (out, x) of an engine graph in
     which x is the only variable; f(x) is then sum(out).
     """
 

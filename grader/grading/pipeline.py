@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from grader.assignments import KIT_DIR, Assignment, get_assignment
-from workers import sandbox
+from grader.grading import sandbox
+from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 
 from .budget import Budget, BudgetClock, case_time_limit
 from .records import judge, parse_records
@@ -26,7 +26,7 @@ from .results import build_document, test_entry
 
 log = logging.getLogger(__name__)
 
-HARNESS_DIR = Path(__file__).resolve().parents[2] / "workers" / "harness"
+HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 GUEST_KIT = "/sandbox/kit"
 GUEST_HARNESS = "/sandbox/harness/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"

@@ -14,7 +14,7 @@ import dataclasses
 
 import numpy as np
 
-from workers.harness import graphio
+from grader.grading.harness import graphio
 
 from .autodiff_cases import AutodiffCase
 from .backprop_cases import BackpropCase

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 
-from grader.assignments import load_assignments
+from grader.grading.assignments import load_assignments
 
 from .pipeline import calibrate
 

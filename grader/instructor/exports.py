@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Response
 
-from grader.assignments import load_assignments
 from grader.auth.access import instructor_required
 from grader.course import get_assignment_or_404
 from grader.db import get_session
 from grader.grades import class_grades, grades_csv
 from grader.gradescope import autograder_zip as build_autograder_zip
+from grader.grading.assignments import load_assignments
 from grader.instructor.views import bp
 
 

@@ -153,7 +153,8 @@ def starter(slug: str):
     """Download the assignment's starter files."""
     assignment = get_assignment_or_404(slug)
     return Response(
-        assignment.starter_zip(),
+        # The student package's wheel: `pip install` it for `autograder test` and `submit`.
+        assignment.starter_zip({student_wheel.WHEEL_NAME: student_wheel.wheel()}),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{slug}-starter.zip"'},
     )

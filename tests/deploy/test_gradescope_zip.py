@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments import get_assignment
 from grader.gradescope import autograder_zip
+from grader.grading.assignments import get_assignment
 from tests.web.live import REPOSITORY
 
 from .images import build, docker

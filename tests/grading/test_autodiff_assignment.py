@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments import get_assignment, mutant_category
-from grader.grading import grade_submission, student_view
+from grader.grading.assignments import get_assignment, mutant_category
 from grader.grading.outcome import CATEGORIES
+from grader.grading.pipeline import grade_submission
+from grader.grading.results import student_view
 
 ASSIGNMENT = get_assignment("autodiff")
 ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("autodiff_*.py"))

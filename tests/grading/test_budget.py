@@ -5,11 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments import get_assignment
-from grader.grading import Budget, grade_submission
-from grader.grading.budget import CASE_TIME_FLOOR, BudgetClock, case_time_limit
-from grader.grading.pipeline import reference_seconds
-from workers.sandbox import Limits
+from grader.grading.assignments import get_assignment
+from grader.grading.budget import CASE_TIME_FLOOR, Budget, BudgetClock, case_time_limit
+from grader.grading.pipeline import grade_submission, reference_seconds
+from grader.grading.sandbox import Limits
 
 HOSTILE = Path(__file__).parent.parent / "hostile"
 REFERENCE = get_assignment("autodiff").solution.read_text()

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 import autodiff as ad
-from grader.assignments import get_assignment
-from grader.grading import grade_submission
+from grader.grading.assignments import get_assignment
 from grader.grading.naming import NodeNames, expression
 from grader.grading.outcome import preview
+from grader.grading.pipeline import grade_submission
 
 AUTODIFF = get_assignment("autodiff")
 MUTANTS = AUTODIFF.folder / "mutants"

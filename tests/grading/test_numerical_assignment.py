@@ -10,11 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.assignments import get_assignment, mutant_category
-from grader.grading import grade_submission
+from grader.grading.assignments import get_assignment, mutant_category
+from grader.grading.harness import functions, numerical_runner
 from grader.grading.numerical_cases import ANALYTIC, NumericalCase
 from grader.grading.outcome import CATEGORIES, NUMERICAL_CATEGORIES
-from workers.harness import functions, numerical_runner
+from grader.grading.pipeline import grade_submission
 
 ASSIGNMENT = get_assignment("numerical")
 MUTANTS = ASSIGNMENT.mutants()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.assignments import KIT_DIR, load_assignments
+from grader.grading.assignments import KIT_DIR, load_assignments
 
 ASSIGNMENTS = list(load_assignments().values())
 

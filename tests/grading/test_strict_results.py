@@ -4,8 +4,8 @@ import json
 
 import numpy as np
 
-from grader.assignments import get_assignment
-from grader.grading import grade_submission
+from grader.grading.assignments import get_assignment
+from grader.grading.pipeline import grade_submission
 from grader.grading.results import strict_json
 
 WRONG_SEED = (get_assignment("autodiff").folder / "mutants" / "wrong_seed.py").read_text()

@@ -2,7 +2,7 @@
 
 import logging
 
-from grader.assignments import load_assignments
+from grader.grading.assignments import load_assignments
 from grader.grading.warmup import warm_up
 
 

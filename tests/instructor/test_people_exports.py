@@ -127,8 +127,8 @@ def test_autograder_zip_holds_this_assignment_only(client, auth):
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
     assert {"setup.sh", "run_autograder", "requirements.txt", "grader/__init__.py",
-            "grader/cli/__main__.py", "grader/grading/pipeline.py", "workers/sandbox/runner.py",
-            "workers/harness/run.py", "reference/kit/autodiff/__init__.py",
+            "grader/cli/__main__.py", "grader/grading/pipeline.py", "grader/grading/sandbox/runner.py",
+            "grader/grading/harness/run.py", "reference/kit/autodiff/__init__.py",
             "assignments/numerical/assignment.toml", "assignments/numerical/cases.py",
             "reference/solutions/numerical/numerical.py"} <= names
     assert not any(n.startswith(("assignments/autodiff", "assignments/backprop", "tests/"))
@@ -151,8 +151,8 @@ def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
     import subprocess
     import sys
 
-    from grader.assignments import get_assignment
     from grader.gradescope import autograder_zip
+    from grader.grading.assignments import get_assignment
 
     assignment = get_assignment(slug)
     zipfile.ZipFile(io.BytesIO(autograder_zip(assignment))).extractall(tmp_path)
@@ -180,8 +180,8 @@ def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
 
 def test_autograder_zip_ships_the_solutions_its_grading_loads():
     """autodiff's graph cases run the backprop reference; numerical's use the autodiff one."""
-    from grader.assignments import get_assignment
     from grader.gradescope import autograder_zip
+    from grader.grading.assignments import get_assignment
 
     def solutions_in(slug):
         names = zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment(slug)))).namelist()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.sandbox.config import slot_uids
-from workers.sandbox.slots import NoFreeSlot, acquire_slot
+from grader.grading.sandbox.config import slot_uids
+from grader.grading.sandbox.slots import NoFreeSlot, acquire_slot
 
 from .helpers import run_code, surviving_sandbox_processes
 

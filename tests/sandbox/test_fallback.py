@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from workers.sandbox.config import slot_uids
+from grader.grading.sandbox.config import slot_uids
 
 from .helpers import FAST_LIMITS, leaked_secrets, run_code, surviving_sandbox_processes
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.usefixtures("fallback_mode")
 
 
 def test_reports_fallback_and_warns(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.WARNING, logger="workers.sandbox"):
+    with caplog.at_level(logging.WARNING, logger="grader.grading.sandbox"):
         result = run_code(
             """
             import json, os, numpy
@@ -134,7 +134,7 @@ def test_guest_paths_in_arguments_are_translated() -> None:
 
 
 def test_landlock_hides_the_host_filesystem(tmp_path) -> None:
-    from workers.sandbox.landlock import abi_version
+    from grader.grading.sandbox.landlock import abi_version
 
     assert abi_version() > 0, "this kernel lacks Landlock: the fallback cannot hide host files"
     canary = tmp_path / "canary.txt"

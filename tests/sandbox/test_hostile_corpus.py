@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from workers.sandbox import Mount, SandboxResult, run_python
+from grader.grading.sandbox import Mount, SandboxResult, run_python
 
 from .helpers import FAST_LIMITS, leaked_secrets, surviving_sandbox_processes
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from workers.sandbox import Mount, run_python
-from workers.sandbox.config import slot_uids
+from grader.grading.sandbox import Mount, run_python
+from grader.grading.sandbox.config import slot_uids
 
 from .helpers import FAST_LIMITS, SECRETS, leaked_secrets, run_code, surviving_sandbox_processes
 

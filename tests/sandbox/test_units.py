@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from workers.sandbox import Limits, Mount
-from workers.sandbox.classify import classify, decode_status
-from workers.sandbox.fallback import path_translator
-from workers.sandbox.limits import prlimit_arguments
-from workers.sandbox.mounts import normalize_guest_path, validate_mounts
+from grader.grading.sandbox import Limits, Mount
+from grader.grading.sandbox.classify import classify, decode_status
+from grader.grading.sandbox.fallback import path_translator
+from grader.grading.sandbox.limits import prlimit_arguments
+from grader.grading.sandbox.mounts import normalize_guest_path, validate_mounts
 
 LIMITS = Limits(cpu_seconds=2)
 

@@ -36,7 +36,7 @@ CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
 
 @dataclass(frozen=True)
 class CourseAssignment:
-    """An assignment with the interface of grader.assignments.Assignment, dates under control."""
+    """An assignment with the interface of grader.grading.assignments.Assignment, dates under control."""
 
     slug: str
     title: str
@@ -53,7 +53,7 @@ class CourseAssignment:
     def readme_markdown(self) -> str:
         return self.readme
 
-    def starter_zip(self) -> bytes:
+    def starter_zip(self, extras=None) -> bytes:
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
             archive.writestr(f"{self.slug}-starter/{self.submit_file}", "def gradient(out):\n")
@@ -254,7 +254,7 @@ def live_env(tmp_path, monkeypatch):
 
 def start_web(env, password_hashes):
     """Create the web app for env, with the usual accounts and the real course, kept open."""
-    from grader.assignments import load_assignments
+    from grader.grading.assignments import load_assignments
 
     app = create_app({"TESTING": True, "SERVER_NAME": "grader.test"})
     app.tokens = add_accounts(app, password_hashes)

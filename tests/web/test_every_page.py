@@ -15,8 +15,8 @@ from datetime import timedelta
 
 import pytest
 
-from grader.assignments import load_assignments
 from grader.db import get_session
+from grader.grading.assignments import load_assignments
 from grader.models import Extension, Submission, User, utcnow
 from tests.web.conftest import PASSWORDS
 from tests.web.live import REPOSITORY, ServerThread

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from grader.assignments import get_assignment, mutant_category
 from grader.db import get_session, upgrade
+from grader.grading.assignments import get_assignment, mutant_category
 from grader.models import ApiToken, Grading, Role, Submission, User, utcnow
 from tests.web.live import (
     REPOSITORY,

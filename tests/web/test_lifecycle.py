@@ -9,6 +9,7 @@ import pytest
 from grader.db import get_session
 from grader.models import Grading, Submission, utcnow
 from workers import lifecycle, sweeper
+from workers.celery_app import celery_init_app
 from workers.tasks import backoff
 
 STALE = timedelta(seconds=20)
@@ -218,6 +219,7 @@ def test_sweep_requeues_what_a_restarted_broker_lost(app, ctx, make_submission, 
 def test_system_failures_are_retried_then_reported(app, ctx, make_submission, monkeypatch):
     from workers import tasks
 
+    celery_init_app(app)  # the worker's side: its tasks run in the app's context
     def broken_sandbox(claim, progress):
         raise OSError("bwrap: cannot create namespace")  # the machine's fault, not the student's
 
@@ -236,6 +238,7 @@ def test_a_grader_bug_is_recorded_at_once_and_never_replayed(app, ctx, make_subm
                                                              monkeypatch):
     from workers import tasks
 
+    celery_init_app(app)  # the worker's side: its tasks run in the app's context
     def buggy_grader(claim, progress):
         raise ValueError("a bug in the grader itself")
 
@@ -255,6 +258,7 @@ def test_a_document_the_database_refuses_fails_at_once_and_frees_the_claim(
         app, ctx, make_submission, monkeypatch):
     from workers import tasks
 
+    celery_init_app(app)  # the worker's side: its tasks run in the app's context
     # A non-strict document, as the pipeline wrote before it made documents strict JSON:
     # PostgreSQL's JSONB refuses it, and so does the engine on SQLite now.
     monkeypatch.setattr(tasks, "run_grader", lambda claim, progress: {
@@ -270,6 +274,7 @@ def test_a_document_the_database_refuses_fails_at_once_and_frees_the_claim(
 def test_unknown_assignment_is_a_final_error(app, ctx, make_submission):
     from workers import tasks
 
+    celery_init_app(app)  # the worker's side: its tasks run in the app's context
     sid = make_submission(status="queued", slug="removed-assignment")
     assert tasks.grade.apply(args=[sid]).get() == "error"
     row = fresh(ctx, sid)
@@ -280,5 +285,6 @@ def test_unknown_assignment_is_a_final_error(app, ctx, make_submission):
 def test_task_skips_a_graded_submission(app, make_submission):
     from workers import tasks
 
+    celery_init_app(app)  # the worker's side: its tasks run in the app's context
     sid = make_submission(status="graded", result=RESULT)
     assert tasks.grade.apply(args=[sid]).get() == "skipped"

@@ -3,9 +3,9 @@
 import json
 from datetime import timedelta
 
-from grader.assignments import get_assignment
 from grader.db import get_session
-from grader.grading import grade_submission
+from grader.grading.assignments import get_assignment
+from grader.grading.pipeline import grade_submission
 from grader.models import Submission, User
 from workers import lifecycle
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from grader import student_wheel
-from grader.assignments import REPOSITORY, get_assignment, load_assignments
-from grader.grading import grade_submission
+from grader.grading.assignments import REPOSITORY, get_assignment, load_assignments
+from grader.grading.pipeline import grade_submission
 from tests.web.conftest import AuthActions
 from tests.web.live import ServerThread, require_redis
 
@@ -63,9 +63,15 @@ def test_the_wheel_is_served_at_a_stable_url_without_login(client, wheel_bytes):
     assert client.get("/student-package/other-0.1.0-py3-none-any.whl").status_code == 404
 
 
-def test_the_starter_zip_holds_the_wheel(wheel_bytes):
-    with zipfile.ZipFile(io.BytesIO(AUTODIFF.starter_zip())) as archive:
+def test_the_starter_zip_holds_the_wheel(app, wheel_bytes):
+    app.extensions["grader.course"] = {"autodiff": AUTODIFF}  # the real folder, not a stand-in
+    client = app.test_client()
+    AuthActions(client).login("alice")
+    response = client.get("/assignments/autodiff/starter.zip")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
         assert archive.read(f"autodiff-starter/{student_wheel.WHEEL_NAME}") == wheel_bytes
+        assert "autodiff-starter/gradient.py" in archive.namelist()
 
 
 def run(command: list, **kwargs) -> subprocess.CompletedProcess:

@@ -13,7 +13,7 @@ from .limits import Limits
 from .slots import Slot
 from .tmpfs import mount_tmpfs, unmount
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from .staging import staged_runtime
 from .supervise import Supervision, supervise
 from .workspace import Workspace, clear_workspace, prepare_workspace, validate_input_files
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 DEFAULT_LIMITS = Limits()
 _SYSTEM_FAILURES = (NoFreeSlot, RuntimeNotFound, SeccompUnavailable, OSError)

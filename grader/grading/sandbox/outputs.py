@@ -7,7 +7,7 @@ import os
 import stat
 from pathlib import Path
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 MAX_OUTPUT_FILES = 256
 _OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .libc import libc
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 # Landlock syscall numbers are shared by every architecture.
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446

@@ -11,7 +11,7 @@ from .bwrap import BWRAP, NAMESPACES
 from .config import BUBBLEWRAP, FALLBACK, forced_mode
 from .runtime import RuntimeNotFound, helper_binary, system_library_dirs
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 _PROBE_UID = 65534  # nobody: a probe must not count against a slot's process limit
 

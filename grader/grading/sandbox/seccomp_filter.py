@@ -9,7 +9,7 @@ import tempfile
 from functools import cache
 from types import ModuleType
 
-log = logging.getLogger("workers.sandbox")
+log = logging.getLogger("grader.grading.sandbox")
 
 # Syscalls a grading program never needs and that widen the kernel surface a hostile program
 # can reach (io_uring can also create sockets behind a socket() filter's back).

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
-REPOSITORY = Path(__file__).resolve().parent.parent
+REPOSITORY = Path(__file__).resolve().parents[2]
 ASSIGNMENTS_DIR = REPOSITORY / "assignments"
 KIT_DIR = REPOSITORY / "reference" / "kit"
 
@@ -61,11 +61,9 @@ class Assignment:
     def mutants(self) -> list[Path]:
         return sorted((self.folder / "mutants").glob("*.py"))
 
-    def starter_zip(self) -> bytes:
+    def starter_zip(self, extras: dict[str, Path] | None = None) -> bytes:
         """The student download: the kit, the starter file, the public tests, the README and
-        the student package's wheel (`pip install` it for `autograder test` and `submit`)."""
-        from grader import student_wheel  # it reads the assignments: imported on use
-
+        the extra files the service adds (the student package's wheel)."""
         buffer = io.BytesIO()
         root = f"{self.slug}-starter"
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -75,7 +73,8 @@ class Assignment:
                 archive.write(path, f"{root}/{path.name}")
             for path in sorted((KIT_DIR / "autodiff").glob("*.py")):
                 archive.write(path, f"{root}/autodiff/{path.name}")
-            archive.write(student_wheel.wheel(), f"{root}/{student_wheel.WHEEL_NAME}")
+            for name, path in (extras or {}).items():
+                archive.write(path, f"{root}/{name}")
         return buffer.getvalue()
 
 
