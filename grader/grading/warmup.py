@@ -1,10 +1,12 @@
-"""Warm a grading worker before it forks: calibrate every assignment on its reference solution.
+"""Warm a grading worker before it forks: grade every assignment's reference solution once.
 
-The first grading of an assignment in a process builds its case graphs and reference
-answers (about 6-10 s for `autodiff`) and times the reference on every case (the time
-limits derive from it); done once in the worker's parent process, every pool child
-inherits them. It doubles as a self-test of the deployment: a reference solution that
-does not pass every case means the sandbox or an assignment is broken.
+The first grading of an assignment in a process times the reference on every case (the
+time limits derive from it: the calibration), builds the case graphs and computes the
+reference answers the judges compare with (about 9-13 s for `autodiff`, 4 s for
+`backprop`); done once in the worker's parent process, every pool child inherits them.
+Judging the calibration's own run does the second part without another sandbox run. It
+doubles as a self-test of the deployment: a reference solution that does not pass every
+case means the sandbox or an assignment is broken.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from grader.grading.assignments import load_assignments
 
 from .pipeline import calibrate
+from .records import judge
 
 log = logging.getLogger(__name__)
 
@@ -24,13 +27,17 @@ def warm_up() -> dict[str, bool]:
     healthy = {}
     for slug, assignment in load_assignments().items():
         started = time.perf_counter()
-        runs, seconds = calibrate(slug)
-        healthy[slug] = len(seconds) == len(assignment.cases())
+        runs, _ = calibrate(slug)
+        cases = assignment.cases()
+        failed = [case.name for position, case in enumerate(cases)
+                  if not judge(case, runs.load, runs.records.get(position)).passed]
+        healthy[slug] = not failed
         elapsed = time.perf_counter() - started
         if healthy[slug]:
-            log.info("warm-up: %s calibrated in %.1f s (%s)", slug, elapsed, runs.isolation)
+            log.info("warm-up: %s calibrated and judged in %.1f s (%s)", slug, elapsed,
+                     runs.isolation)
         else:
-            log.error("warm-up: the reference solution of %s failed %d of %d cases: the "
-                      "sandbox or the assignment is broken", slug,
-                      len(assignment.cases()) - len(seconds), len(assignment.cases()))
+            log.error("warm-up: the reference solution of %s failed %d of %d cases (%s): the "
+                      "sandbox or the assignment is broken", slug, len(failed), len(cases),
+                      ", ".join(failed))
     return healthy
