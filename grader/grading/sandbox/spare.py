@@ -291,6 +291,8 @@ class SparePool:
             return  # a forked child's atexit: the spare is the parent's
         with self.changed:
             self.closed = True
+            # One being started is discarded by _start; wait, so that none outlives the call.
+            self.changed.wait_for(lambda: self.starting is None, timeout=READY_SECONDS)
             spare, self.spare = self.spare, None
         if spare is not None:
             spare.discard()
