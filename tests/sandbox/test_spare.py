@@ -33,10 +33,8 @@ SURVEY = """
 def no_spare_left() -> Iterator[None]:
     """Each test starts and ends without a spare, so no other test sees its processes."""
     spare.shutdown_spares()
-    spare._pool = None  # a closed pool takes no new spares; the next test gets a fresh one
     yield
     spare.shutdown_spares()
-    spare._pool = None
 
 
 def run_spare(source: str, **options) -> SandboxResult:

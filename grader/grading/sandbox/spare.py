@@ -232,15 +232,14 @@ class SparePool:
         self.starting: GuestSpec | None = None
         self.failed_starts = 0
         self.closed = False
-        self.jobs: queue.SimpleQueue[Callable[[], object]] = queue.SimpleQueue()
+        self.jobs: queue.SimpleQueue[Callable[[], object] | None] = queue.SimpleQueue()
         # bwrap's --die-with-parent is PR_SET_PDEATHSIG, which fires when the *thread* that
         # spawned it ends. So every spare is spawned here, on one thread as long-lived as
         # the process: the spare dies with the process, never with a short-lived thread.
         threading.Thread(target=self._work, name="sandbox-spares", daemon=True).start()
 
     def _work(self) -> None:
-        while True:
-            job = self.jobs.get()
+        while (job := self.jobs.get()) is not None:  # None: the pool was closed
             try:
                 job()
             except Exception:
@@ -296,6 +295,7 @@ class SparePool:
             spare, self.spare = self.spare, None
         if spare is not None:
             spare.discard()
+        self.jobs.put(None)
 
 
 _pool: SparePool | None = None
@@ -314,8 +314,11 @@ def process_pool() -> SparePool:
 
 
 def shutdown_spares() -> None:
-    """Discard this process's spare now (tests; a child about to os._exit)."""
-    pool = _pool
+    """Discard this process's spare now (tests, benchmarks, a child about to os._exit); a
+    later run that asks for one starts a new pool."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
     if pool is not None and pool.pid == os.getpid():
         pool.close()
 
