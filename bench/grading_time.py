@@ -1,24 +1,69 @@
 """Per-submission grading time of each assignment's reference solution, split into phases.
 
 Usage: .venv/bin/python bench/grading_time.py [--repeats N]
+       .venv/bin/python bench/grading_time.py --spare N [--gap SECONDS] [SLUG ...]
 The first grading of each assignment in a process is cold (graphs built, reference
-answers computed); the following ones are warm, as in a long-lived worker.
+answers computed); the following ones are warm, as in a long-lived worker. With --spare,
+each assignment (after one warm-up grading) is graded N times with a cold sandbox start and
+N times on pre-started sandboxes (GRADER_SPARE_SANDBOX), `--gap` seconds apart (a worker
+between jobs; 0 = back to back), and the medians are compared.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
 from grader.grading.assignments import load_assignments
-from grader.grading.pipeline import grade_submission
+from grader.grading.pipeline import SPARE_SANDBOX_ENV, grade_submission
+from grader.grading.sandbox.spare import shutdown_spares
+
+
+def timed_gradings(slug: str, source: str, repeats: int,
+                   gap: float) -> tuple[list, list, list]:
+    """(wall seconds, sandbox-phase seconds, scores) of `repeats` gradings, `gap` s apart."""
+    walls, runs, scores = [], [], []
+    for _ in range(repeats):
+        time.sleep(gap)
+        started = time.perf_counter()
+        document = grade_submission(slug, source)
+        walls.append(time.perf_counter() - started)
+        runs.append(document["extra_data"]["phases"]["run"])
+        scores.append(f"{document['score']:g}/{document['max_score']:g}")
+    return walls, runs, scores
+
+
+def compare_spare(slugs: list[str], repeats: int, gap: float) -> None:
+    """Median grading time of each reference: cold sandbox starts vs pre-started ones."""
+    print(f"{'assignment':12} {'sandbox':8} {'wall p50':>9} {'run p50':>9} {'wall min':>9} "
+          "scores")
+    for slug, assignment in load_assignments().items():
+        if slugs and slug not in slugs:
+            continue
+        source = assignment.solution.read_text()
+        for label, spare in (("cold", "0"), ("spare", "1")):
+            os.environ[SPARE_SANDBOX_ENV] = spare
+            grade_submission(slug, source)  # warm caches; with spares, starts the first one
+            walls, runs, scores = timed_gradings(slug, source, repeats, gap)
+            print(f"{slug:12} {label:8} {statistics.median(walls):9.3f} "
+                  f"{statistics.median(runs):9.3f} {min(walls):9.3f} {sorted(set(scores))}",
+                  flush=True)
+            shutdown_spares()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--spare", type=int, metavar="N",
+                        help="compare N cold-start gradings with N on pre-started sandboxes")
+    parser.add_argument("--gap", type=float, default=0.5)
+    parser.add_argument("slugs", nargs="*")
     options = parser.parse_args()
+    if options.spare:
+        compare_spare(options.slugs, options.spare, options.gap)
+        return
     print(f"{'assignment':12} {'run':6} {'wall s':>8} {'prepare':>8} {'sandbox':>8} "
           f"{'check':>8} {'score':>10}")
     for slug, assignment in load_assignments().items():

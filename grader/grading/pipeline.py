@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -28,12 +29,20 @@ log = logging.getLogger(__name__)
 
 HARNESS_DIR = Path(__file__).resolve().parent / "harness"
 GUEST_KIT = "/sandbox/kit"
-GUEST_HARNESS = "/sandbox/harness/harness"
+GUEST_HARNESS_ROOT = "/sandbox/harness"  # on sys.path: the harness is the package `harness`
+GUEST_HARNESS = f"{GUEST_HARNESS_ROOT}/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"
 RESULTS_FILE = "results.jsonl"
 # The declared limits measure the reference; nothing is cut short while they are measured.
 CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
 LOAD_TIME_LIMIT = 5.0  # importing the submission (numpy and the kit are loaded before)
+# What a pre-started sandbox imports while it waits for a job: all the harness will need
+# before the submission (its runners pull in the kit).
+HARNESS_PRELOAD = ("numpy", "autodiff", "harness.kinds")
+# On: each grading process keeps one sandbox pre-started (sandbox/spare.py), taking ~0.3 s of
+# start-up off every grading. Workers turn it on (workers/make_celery.py); a one-shot CLI
+# run, which would start a spare only to throw it away, leaves it off.
+SPARE_SANDBOX_ENV = "GRADER_SPARE_SANDBOX"
 
 # What the sandbox's reason for ending a run means for the case that was running.
 REASON_CATEGORIES = {
@@ -84,7 +93,8 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
                     for i, case in enumerate(cases)]
     report(f"running {len(cases)} tests in the sandbox")
     with timer.phase("run"):
-        runs = _run_cases(assignment, source, payloads, report, BudgetClock(budget))
+        runs = _run_cases(assignment, source, payloads, report, BudgetClock(budget),
+                          use_spare=spare_sandbox_enabled())
     report("checking the results")
     with timer.phase("check"):
         tests = [test_entry(i + 1, case, judge(case, runs.load, runs.records.get(i),
@@ -104,8 +114,10 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
     assignment = get_assignment(slug)
     cases = assignment.cases()
     payloads = [{"id": i, **case.payload()} for i, case in enumerate(cases)]
+    # Never on a spare: calibration runs once per process, often in a worker's parent, which
+    # would then keep a spare (and its slot uid) it never uses.
     runs = _run_cases(assignment, assignment.solution.read_text(encoding="utf-8"), payloads,
-                      lambda message: None, BudgetClock(CALIBRATION_BUDGET))
+                      lambda message: None, BudgetClock(CALIBRATION_BUDGET), use_spare=False)
     seconds = {case.name: float(runs.records[i]["cpu_seconds"])
                for i, case in enumerate(cases)
                if "error" not in runs.records.get(i, {"error": None})
@@ -128,6 +140,11 @@ def _timed_payload(position: int, case, reference: float | None) -> dict:
             "timeout_category": case.timeout_category}
 
 
+def spare_sandbox_enabled() -> bool:
+    """Whether gradings in this process run on pre-started sandboxes (GRADER_SPARE_SANDBOX)."""
+    return os.environ.get(SPARE_SANDBOX_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
 def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
     if killed_mid_case:
         message = (f"Stopped: this test was running when the grading budget of "
@@ -139,7 +156,7 @@ def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
 
 
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
-               clock: BudgetClock) -> CaseRuns:
+               clock: BudgetClock, use_spare: bool) -> CaseRuns:
     base_limits = sandbox.Limits(**assignment.limits.get("sandbox", {}))
     mounts = [sandbox.Mount(KIT_DIR / "autodiff", f"{GUEST_KIT}/autodiff"),
               sandbox.Mount(HARNESS_DIR, GUEST_HARNESS)]
@@ -158,7 +175,9 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             mounts=mounts,
             files={"job.json": json.dumps(job).encode(),
                    f"submission/{assignment.submit_file}": source.encode()},
-            limits=clock.limits_for_next_run(base_limits), python_path=[GUEST_KIT])
+            limits=clock.limits_for_next_run(base_limits),
+            python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
+            use_spare=use_spare)
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")

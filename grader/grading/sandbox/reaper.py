@@ -26,15 +26,14 @@ def _uid_and_state(pid: str) -> tuple[list[bytes], bytes] | None:
 
 def processes_of_uid(uid: int) -> list[int]:
     """Host pids whose real, effective or saved uid is `uid`, zombies excluded."""
-    wanted = str(uid).encode()
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        seen = _uid_and_state(name)
-        if seen and wanted in seen[0][:3] and seen[1] != b"Z":
-            found.append(int(name))
-    return found
+    return [int(name) for name in os.listdir("/proc")
+            if name.isdigit() and runs_as(int(name), uid)]
+
+
+def runs_as(pid: int, uid: int) -> bool:
+    """Whether `pid` is a live (not zombie) process whose real, effective or saved uid is `uid`."""
+    seen = _uid_and_state(str(pid))
+    return bool(seen) and str(uid).encode() in seen[0][:3] and seen[1] != b"Z"
 
 
 def _kill_all_as(uid: int) -> None:

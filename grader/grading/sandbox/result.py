@@ -21,6 +21,7 @@ class SandboxResult:
     peak_rss_bytes: int  # the guest's peak RSS; 0 when no larger than the supervisor's own peak
     files: dict[str, bytes] = field(default_factory=dict)
     isolation: str = "bubblewrap"
+    spare: bool = False  # served by a pre-started guest (spare.py) rather than a cold start
 
 
 def sandbox_error(message: str, isolation: str, wall_seconds: float = 0.0) -> SandboxResult:

@@ -55,9 +55,8 @@ def _try_lock(path: Path) -> int | None:
     return fd
 
 
-@contextlib.contextmanager
-def acquire_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> Iterator[Slot]:
-    """Reserve a free uid of the pool until the block exits."""
+def reserve_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> Slot:
+    """Lock a free uid of the pool (release_slot gives it back); NoFreeSlot after waiting."""
     lock_dir = ensure_private_dir(state / "slots", mode=0o700)
     deadline = time.monotonic() + wait_seconds
     # Start at a random slot so that concurrent workers do not all fight over the first one.
@@ -70,10 +69,25 @@ def acquire_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> I
                 try:
                     was_clean = os.pread(fd, len(_CLEAN), 0) == _CLEAN
                     os.pwrite(fd, _DIRTY, 0)
-                    yield Slot(uid, fd, was_clean)
-                finally:
+                except BaseException:
                     os.close(fd)
-                return
+                    raise
+                return Slot(uid, fd, was_clean)
         if time.monotonic() > deadline:
             raise NoFreeSlot(f"all {len(uids)} sandbox uids stayed busy for {wait_seconds}s")
         time.sleep(0.05)
+
+
+def release_slot(slot: Slot) -> None:
+    """Drop the lock: the uid is free for the next run (clean or not, as last marked)."""
+    os.close(slot.lock_fd)
+
+
+@contextlib.contextmanager
+def acquire_slot(state: Path, uids: list[int], wait_seconds: float = 120.0) -> Iterator[Slot]:
+    """Reserve a free uid of the pool until the block exits."""
+    slot = reserve_slot(state, uids, wait_seconds)
+    try:
+        yield slot
+    finally:
+        release_slot(slot)

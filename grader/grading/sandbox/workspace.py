@@ -43,7 +43,8 @@ def validate_input_files(files: dict[str, bytes]) -> None:
             raise TypeError(f"content of {name!r} must be bytes")
 
 
-def _write_inputs(input_dir: Path, files: dict[str, bytes], gid: int) -> None:
+def write_inputs(input_dir: Path, files: dict[str, bytes], gid: int) -> None:
+    """Create the input files (root-owned, readable by the slot's group) below `input_dir`."""
     for name, data in files.items():
         relative = _checked_relative(name)
         target = input_dir
@@ -85,7 +86,7 @@ def prepare_workspace(state: Path, slot: Slot, files: dict[str, bytes], limits: 
     input_dir = root / "in"
     input_dir.mkdir(mode=0o750)
     os.chown(input_dir, 0, slot.gid)
-    _write_inputs(input_dir, files, slot.gid)
+    write_inputs(input_dir, files, slot.gid)
     output_dir, tmp_dir = root / "out", root / "tmp"
     _owned_dir(output_dir, slot.uid)
     output_capped = mount_tmpfs(str(output_dir), size=limits.result_bytes, owner=slot.uid)
