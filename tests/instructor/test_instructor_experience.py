@@ -82,7 +82,7 @@ def test_audit_details_are_worded_and_a_reset_records_the_old_values(app, client
 
 
 def test_detail_lines_word_every_recorded_shape():
-    from grader.instructor.audit import detail_lines
+    from grader.instructor.audit_pages import detail_lines
 
     assert detail_lines({"student": "bob", "due": "2030-01-02T03:04:00+00:00"}) == [
         "student: bob", "due: 2030-01-02 03:04 UTC"]
