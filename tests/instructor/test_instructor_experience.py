@@ -12,10 +12,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import User
-from tests.instructor.conftest import graded_result
-from tests.instructor.test_people_exports import import_roster
-from tests.instructor.test_policy import set_policy
-from tests.web.live import REPOSITORY
+from tests.support.documents import graded_result
+from tests.support.forms import import_roster, set_policy
+from tests.support.live import REPOSITORY
 
 SOLUTION = (REPOSITORY / "reference/solutions/numerical/numerical.py").read_text()
 

@@ -10,8 +10,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import User
-from tests.instructor.conftest import graded_result
-from tests.web.live import REPOSITORY
+from tests.support.documents import graded_result
+from tests.support.forms import import_roster
+from tests.support.live import REPOSITORY
 
 ROSTER = (
     "Username,Name,Email\n"
@@ -22,13 +23,6 @@ ROSTER = (
     "erin,Erin,not-an-email\n"
     "carol,Carol Twice,carol@example.edu\n"
 )
-
-
-def import_roster(client, auth, text: str):
-    return client.post("/instructor/roster", data={
-        "csrf_token": auth.csrf("/instructor/people"),
-        "file": (io.BytesIO(text.encode()), "roster.csv"),
-    }, content_type="multipart/form-data")
 
 
 def test_roster_import_reports_each_row_and_shows_passwords_once(app, client, auth,

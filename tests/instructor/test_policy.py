@@ -12,18 +12,8 @@ from grader.course import assignments_in_force
 from grader.db import get_session
 from grader.grades import class_grades
 from grader.models import AssignmentPolicy, utcnow
-from tests.instructor.conftest import graded_result
-from tests.web.test_api import post_file
-from tests.web.test_student import submit_form
-
-FULL = ["a", "b", "c", "d"]
-
-
-def set_policy(client, auth, slug="numerical", **fields):
-    """Save the policy form as an instructor would."""
-    data = {"csrf_token": auth.csrf(f"/instructor/assignments/{slug}/policy"),
-            "score_policy": ""} | fields
-    return client.post(f"/instructor/assignments/{slug}/policy", data=data)
+from tests.support.documents import FULL, graded_result
+from tests.support.forms import post_file, set_policy, submit_form
 
 
 def grant(client, auth, username, due, slug="numerical"):
