@@ -22,9 +22,10 @@ from pathlib import Path
 from grader.grading.assignments import KIT_DIR, REPOSITORY
 from reference.solutions import SOLUTION_FILES
 
-# Where `import grader` and `import autodiff` resolve, and `import harness`: in the sandbox the
-# harness folder is importable by that name (grader/grading/pipeline.py mounts it so).
-SOURCE_ROOTS = (REPOSITORY, KIT_DIR, REPOSITORY / "grader" / "grading")
+SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve
+# In the sandbox the harness folder is importable as `harness` (grader/grading/pipeline.py
+# mounts it so), and its modules import one another by that name.
+GUEST_PACKAGES = {"harness": REPOSITORY / "grader" / "grading" / "harness"}
 
 
 @dataclass
@@ -39,8 +40,11 @@ class Reach:
 def module_file(name: str) -> Path | None:
     """The repository file that `import name` runs, or None for a module from elsewhere."""
     parts = name.split(".")
-    for root in SOURCE_ROOTS:
-        base = root.joinpath(*parts)
+    if parts[0] in GUEST_PACKAGES:
+        bases = [GUEST_PACKAGES[parts[0]].joinpath(*parts[1:])]
+    else:
+        bases = [root.joinpath(*parts) for root in SOURCE_ROOTS]
+    for base in bases:
         for candidate in (base / "__init__.py", base.with_suffix(".py")):
             if candidate.is_file():
                 return candidate
