@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from grader.grading.assignments import Assignment
 
 
-def assignments() -> dict[str, Assignment]:
+def assignments_in_force() -> dict[str, Assignment]:
     """Return the course's assignments keyed by slug, instructors' policy overrides applied.
 
     The manifests are read once per app; the overrides once per request (grader.policy).
@@ -32,18 +32,22 @@ def assignments() -> dict[str, Assignment]:
 
 def manifest_assignments() -> dict[str, Assignment]:
     """Return the assignments as their manifests define them, without overrides."""
-    assignments()
+    assignments_in_force()
     return current_app.extensions["grader.course"]
 
 
-def get_assignment(slug: str) -> Assignment | None:
-    """Return the assignment called slug, or None."""
-    return assignments().get(slug)
+def assignment_in_force(slug: str) -> Assignment | None:
+    """Return the assignment called slug as it stands for this course, overrides applied, or None.
+
+    Unlike grader.grading.assignments.get_assignment (the manifest alone, UnknownAssignment when
+    missing), this is what the web shows and scores against.
+    """
+    return assignments_in_force().get(slug)
 
 
-def get_assignment_or_404(slug: str) -> Assignment:
-    """Return the assignment called slug, or answer 404."""
-    assignment = get_assignment(slug)
+def assignment_in_force_or_404(slug: str) -> Assignment:
+    """Return the assignment called slug, overrides applied, or answer 404."""
+    assignment = assignment_in_force(slug)
     if assignment is None:
         abort(404, description=f"No assignment called {slug!r}.")
     return assignment

@@ -1,12 +1,14 @@
 """The Gradescope autograder zip of one assignment: Gradescope runs our grader on its machines.
 
-The zip holds setup.sh (Python 3.11+ and the grading dependencies), run_autograder (grades
-/autograder/submission/<file> with `python -m grader.cli grade SLUG FILE --json`), and the
-code grading needs: the grader package (Python files only; its grading core holds the
-sandbox and the harness), reference/ (kit, gradcheck, graphs, profiling, and only the
-reference solutions a grading of this assignment loads, found by following its imports:
-grader/import_graph.py) and this assignment's folder without its mutants. No other
-assignment's folder is included.
+The zip holds setup.sh (Python 3.11+ and the grading's dependencies), run_autograder (grades
+/autograder/submission/<file> with the grading core's own command,
+`python -m grader.grading SLUG FILE`), and exactly the code that command runs, found by
+following its imports (grader/import_graph.py): the grading core's modules it reaches, the
+harness folder whole (the sandbox runs it by path and it imports `harness.*` by that name),
+the kit (reference/kit), the parts of reference/ it imports and the reference solutions it
+loads, and this assignment's folder without its mutants. No web code (Flask, SQLAlchemy, the
+models, templates) and no other assignment's folder is included, and requirements.txt lists
+only the distributions those imports need.
 Gradescope's containers have no bubblewrap: the sandbox falls back to rlimits, a uid drop and
 seccomp by itself.
 """
@@ -18,13 +20,20 @@ import zipfile
 from pathlib import Path
 
 from grader.grading.assignments import REPOSITORY, Assignment
-from grader.import_graph import reached
+from grader.import_graph import Reach, reached
 
-# What the grading imports on Gradescope (the web service's own packages are not needed).
-REQUIREMENTS = ["numpy>=2.0", "rich>=13", "click>=8.1", "flask>=3.0", "flask-login>=0.6.3",
-                "sqlalchemy>=2.0", "requests>=2.31", "pyseccomp>=0.1.2"]
-SKIPPED_PARTS = {"__pycache__", "templates", "static", "mutants"}
-GRADING_ENTRY = REPOSITORY / "grader" / "cli" / "__main__.py"
+# The distribution to install for each external module a grading may import; building a zip
+# whose code imports a module not named here fails, so a new dependency cannot go missing.
+REQUIREMENTS = {"numpy": "numpy>=2.0", "pyseccomp": "pyseccomp>=0.1.2"}
+SKIPPED_PARTS = {"__pycache__", "mutants"}
+CORE = REPOSITORY / "grader" / "grading"
+GRADING_ENTRY = CORE / "__main__.py"  # what run_autograder runs: `python -m grader.grading`
+HARNESS_DIR = CORE / "harness"  # grader/grading/pipeline.py runs harness/run.py in the sandbox
+KIT = REPOSITORY / "reference" / "kit"
+
+
+class UnknownRequirement(RuntimeError):
+    """The grading imports a module REQUIREMENTS does not name."""
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once when it builds the autograder image (choose Ubuntu 22.04 or 24.04).
@@ -59,38 +68,44 @@ if [ -z "$SUBMISSION" ] || [ ! -f "$SUBMISSION" ]; then
 fi
 # The kit students import as `autodiff` lives in reference/kit, as in the repository.
 export PYTHONPATH=/autograder/source:/autograder/source/reference/kit
-/autograder/venv/bin/python -m grader.cli grade {slug} "$SUBMISSION" --json \\
+/autograder/venv/bin/python -m grader.grading {slug} "$SUBMISSION" \\
     > /autograder/results/results.json
 """
 
 
-def needed_solutions(assignment: Assignment) -> set[str]:
-    """Name the reference solutions a grading of the assignment loads (its own among them)."""
-    # run_autograder starts `python -m grader.cli`; the grading loads the cases by file path.
-    _, slugs = reached([GRADING_ENTRY, assignment.folder / "cases.py"])
-    return slugs | {assignment.slug}
+def grading_reach(assignment: Assignment) -> Reach:
+    """What grading a submission to the assignment runs, by following the imports.
+
+    The entries: the core's command, the assignment's cases (loaded by file path) and the
+    harness (run by path in the sandbox). Imports inside functions are followed in the core,
+    reference/ and the assignment: a grading calls those (trusted.py's door to the solutions).
+    """
+    entries = [GRADING_ENTRY, assignment.folder / "cases.py", *sorted(HARNESS_DIR.glob("*.py"))]
+    return reached(entries, lazy_imports_in=[CORE, REPOSITORY / "reference", assignment.folder])
+
+
+def requirements(assignment: Assignment) -> list[str]:
+    """The distributions the grading's imports need, as requirements.txt lines."""
+    external = grading_reach(assignment).external
+    unknown = external - REQUIREMENTS.keys()
+    if unknown:
+        raise UnknownRequirement(f"the grading imports {sorted(unknown)}: name their "
+                                 "distributions in grader/gradescope.py's REQUIREMENTS")
+    return sorted(REQUIREMENTS[name] for name in external)
 
 
 def source_files(assignment: Assignment) -> list[tuple[Path, str]]:
     """List (file on disk, name in the zip) of everything the grading needs, and nothing else."""
 
-    def tree(root: Path, suffixes=(".py",)) -> list[Path]:
-        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes
-                      and not SKIPPED_PARTS & set(p.relative_to(root).parts))
+    def tree(root: Path) -> set[Path]:
+        return {p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"
+                and not SKIPPED_PARTS & set(p.relative_to(root).parts)}
 
-    files = tree(REPOSITORY / "grader")
-    reference = REPOSITORY / "reference"
-    keep = needed_solutions(assignment)
-    for path in tree(reference):
-        inside = path.relative_to(reference).parts
-        if inside[0] == "solutions" and len(inside) > 2 and inside[1] not in keep:
-            continue  # another assignment's reference solution this grading does not use
-        files.append(path)
-    folder = assignment.folder
-    files += [p for p in sorted(folder.rglob("*")) if p.is_file()
-              and not SKIPPED_PARTS & set(p.relative_to(folder).parts)
-              and p.suffix not in (".pyc",)]
-    return [(path, path.relative_to(REPOSITORY).as_posix()) for path in files]
+    # The reach holds the solutions the cases load; the pipeline reads the assignment's own by
+    # path to calibrate the time limits.
+    files = (grading_reach(assignment).files | {assignment.solution.resolve()}
+             | tree(HARNESS_DIR) | tree(KIT) | tree(assignment.folder))
+    return [(path, path.relative_to(REPOSITORY).as_posix()) for path in sorted(files)]
 
 
 def autograder_zip(assignment: Assignment) -> bytes:
@@ -106,7 +121,7 @@ def autograder_zip(assignment: Assignment) -> bytes:
         script("setup.sh", SETUP_SH)
         script("run_autograder", RUN_AUTOGRADER.format(slug=assignment.slug,
                                                        submit_file=assignment.submit_file))
-        archive.writestr("requirements.txt", "\n".join(REQUIREMENTS) + "\n")
+        archive.writestr("requirements.txt", "\n".join(requirements(assignment)) + "\n")
         for path, name in source_files(assignment):
             archive.write(path, name)
     return buffer.getvalue()

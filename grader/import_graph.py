@@ -1,31 +1,50 @@
 """What a piece of the repository's code runs: its imports and reference-solution loads, followed.
 
 Read from the source (no import is executed), so that the Gradescope zip ships exactly the
-reference solutions a grading reaches: an import runs the module and every parent package's
-`__init__.py`; a `solutions.load("slug")` call runs that solution file, whose own imports and
-loads are followed in turn. Imports inside a function are left out: they run only when the
-function is called, and the ones that would drag in everything (the starter zip's student
-package, which snapshots every case) are never called by a grading. Solution loads are
-looked for everywhere, since they always sit inside functions.
+files a grading runs and the packages it needs: an import runs the module and every parent
+package's `__init__.py`; a `solutions.load("slug")` call runs that solution file, whose own
+imports and loads are followed in turn. Imports inside a function run only when it is
+called, so they are followed only in the folders the caller names (for a grading: the core, the
+kit and reference, the assignment, whose lazy imports a grading calls, e.g. grading/trusted.py's
+door to reference.solutions); elsewhere they are left out (grader/__init__.py's create_app
+imports the whole web, and a grading never calls it). A name that resolves to no repository
+file and is not in the standard library is an external module (a distribution to install).
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.grading.assignments import KIT_DIR, REPOSITORY
 from reference.solutions import SOLUTION_FILES
 
 SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve
+# In the sandbox the harness folder is importable as `harness` (grader/grading/pipeline.py
+# mounts it so), and its modules import one another by that name.
+GUEST_PACKAGES = {"harness": REPOSITORY / "grader" / "grading" / "harness"}
+
+
+@dataclass
+class Reach:
+    """What running some entry files runs."""
+
+    files: set[Path] = field(default_factory=set)  # repository files
+    solutions: set[str] = field(default_factory=set)  # slugs of reference solutions loaded
+    external: set[str] = field(default_factory=set)  # top-level modules from elsewhere
 
 
 def module_file(name: str) -> Path | None:
     """The repository file that `import name` runs, or None for a module from elsewhere."""
     parts = name.split(".")
-    for root in SOURCE_ROOTS:
-        base = root.joinpath(*parts)
+    if parts[0] in GUEST_PACKAGES:
+        bases = [GUEST_PACKAGES[parts[0]].joinpath(*parts[1:])]
+    else:
+        bases = [root.joinpath(*parts) for root in SOURCE_ROOTS]
+    for base in bases:
         for candidate in (base / "__init__.py", base.with_suffix(".py")):
             if candidate.is_file():
                 return candidate
@@ -48,9 +67,10 @@ def _import_time_nodes(tree: ast.AST) -> Iterable[ast.AST]:
             child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda))
 
 
-def _imported_names(tree: ast.AST, path: Path) -> Iterable[str]:
-    """Every dotted module name an import statement run at import time may run."""
-    for node in _import_time_nodes(tree):
+def _imported_names(tree: ast.AST, path: Path, in_functions: bool) -> Iterable[str]:
+    """Every dotted module name an import statement of the file may run (at import time only
+    unless in_functions)."""
+    for node in ast.walk(tree) if in_functions else _import_time_nodes(tree):
         if isinstance(node, ast.Import):
             yield from (alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -90,23 +110,34 @@ def _loads_a_solution(func: ast.expr) -> bool:
     return False
 
 
-def reached(entries: Iterable[Path]) -> tuple[set[Path], set[str]]:
-    """The repository files that running `entries` runs, and the solution slugs it loads."""
-    files: set[Path] = set()
-    slugs: set[str] = set()
+def reached(entries: Iterable[Path], lazy_imports_in: Iterable[Path] = ()) -> Reach:
+    """The repository files that running `entries` runs, the solutions and external modules.
+
+    Imports inside functions are followed in files under the folders `lazy_imports_in` only.
+    """
+    lazy_folders = [Path(folder).resolve() for folder in lazy_imports_in]
+    reach = Reach()
     pending = [Path(entry).resolve() for entry in entries]
     while pending:
         path = pending.pop()
-        if path in files:
+        if path in reach.files:
             continue
-        files.add(path)
+        reach.files.add(path)
         tree = ast.parse(path.read_text(), filename=str(path))
-        for name in _imported_names(tree, path):
+        in_functions = any(path.is_relative_to(folder) for folder in lazy_folders)
+        for name in _imported_names(tree, path, in_functions):
+            if not name:
+                continue
+            top = name.split(".")[0]
+            if module_file(top) is None:
+                if top not in sys.stdlib_module_names and top != "__future__":
+                    reach.external.add(top)
+                continue
             for module in _with_parents(name):
-                found = module_file(module) if module else None
+                found = module_file(module)
                 if found is not None:
                     pending.append(found.resolve())
-        for slug in solution_loads(tree) - slugs:
-            slugs.add(slug)
+        for slug in solution_loads(tree) - reach.solutions:
+            reach.solutions.add(slug)
             pending.append(SOLUTION_FILES[slug].resolve())
-    return files, slugs
+    return reach

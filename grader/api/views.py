@@ -9,7 +9,11 @@ from grader import submissions
 from grader.api.errors import error_response
 from grader.api.openapi import openapi_document
 from grader.api.tokens import api_user, instructor_token_required, rate_key, token_required
-from grader.course import assignments, get_assignment, get_assignment_or_404
+from grader.course import (
+    assignment_in_force,
+    assignment_in_force_or_404,
+    assignments_in_force,
+)
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import iso, status_document
@@ -101,23 +105,22 @@ def list_assignments():
             .group_by(Submission.assignment_slug)
         ).all()
     )
-    return jsonify(
-        assignments=[assignment_document(a, best.get(a.slug)) for a in assignments().values()]
-    )
+    course = assignments_in_force().values()
+    return jsonify(assignments=[assignment_document(a, best.get(a.slug)) for a in course])
 
 
 @bp.get("/assignments/<slug>")
 @token_required
 def get_assignment_document(slug: str):
     """Describe one assignment."""
-    return jsonify(assignment_document(get_assignment_or_404(slug)))
+    return jsonify(assignment_document(assignment_in_force_or_404(slug)))
 
 
 @bp.get("/assignments/<slug>/submissions")
 @token_required
 def list_own_submissions(slug: str):
     """List the caller's submissions to an assignment, newest first."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     rows = get_session().scalars(
         select(Submission)
         .where(Submission.user_id == api_user().id, Submission.assignment_slug == slug)
@@ -131,7 +134,7 @@ def list_own_submissions(slug: str):
 @token_required
 def create_submission(slug: str):
     """Submit a file (multipart field `file`); answer 201 with where to follow it."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     upload = request.files.get("file")
     if upload is None:
         return error_response(400, "Send the file as multipart field 'file'.", "missing_file")
@@ -156,7 +159,7 @@ def create_submission(slug: str):
 def get_submission(submission_id: int):
     """Return a submission's status and, once graded, its result document."""
     submission = visible_submission(submission_id)
-    assignment = get_assignment(submission.assignment_slug)
+    assignment = assignment_in_force(submission.assignment_slug)
     if assignment is not None:  # the owner's dates: their extension included
         assignment = for_student(get_session(), assignment, submission.user)
     response = jsonify(status_document(submission, assignment, api_user(), utcnow()))

@@ -72,7 +72,7 @@ class PhaseTimer:
 class CaseRuns:
     """What the sandboxed runs of one grading produced."""
 
-    load: dict = field(default_factory=dict)
+    import_record: dict = field(default_factory=dict)
     records: dict[int, dict] = field(default_factory=dict)
     isolation: str = "none"
     stdout: str = ""
@@ -97,11 +97,11 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
                           use_spare=spare_sandbox_enabled())
     report("checking the results")
     with timer.phase("check"):
-        tests = [test_entry(i + 1, case, judge(case, runs.load, runs.records.get(i),
+        tests = [test_entry(i + 1, case, judge(case, runs.import_record, runs.records.get(i),
                                                 reference.get(case.name)))
                  for i, case in enumerate(cases)]
     return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
-                          load=runs.load, stdout=runs.stdout)
+                          import_record=runs.import_record, stdout=runs.stdout)
 
 
 @cache
@@ -122,10 +122,10 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
                for i, case in enumerate(cases)
                if "error" not in runs.records.get(i, {"error": None})
                and "cpu_seconds" in runs.records[i]}
-    if len(seconds) < len(cases) or runs.load.get("category"):
+    if len(seconds) < len(cases) or runs.import_record.get("category"):
         log.error("calibrating %s: the reference solution failed %d of %d cases (%s); those "
                   "cases keep their declared time limits", slug, len(cases) - len(seconds),
-                  len(cases), runs.load.get("message") or "see the warm-up")
+                  len(cases), runs.import_record.get("message") or "see the warm-up")
     return runs, seconds
 
 
@@ -184,12 +184,12 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         runs.isolation = result.isolation
         runs.stdout = result.stdout.decode("utf-8", "replace")
         pending_ids = {p["id"] for p in pending}
-        run_load, run_records = parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
-        if run_load.get("category"):
-            runs.load = run_load
+        run_import, run_records = parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
+        if run_import.get("category"):
+            runs.import_record = run_import
             break
-        if not run_load and not records:  # died before the harness could report on the file
-            runs.load = {"category": REASON_CATEGORIES.get(result.reason, "crash"),
+        if not run_import and not records:  # died before the harness could report on the file
+            runs.import_record = {"category": REASON_CATEGORIES.get(result.reason, "crash"),
                          "message": _death_message(result)}
             break
         records.update(run_records)

@@ -18,8 +18,11 @@ MAX_RECORD_BYTES = 32 << 20
 
 
 def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:
-    """The load record and the first record of each expected case; anything else is ignored."""
-    load, records = {}, {}
+    """The import record and the first record of each expected case; anything else is ignored.
+
+    The import record ({"import": ...}) is the harness's report on importing the submission.
+    """
+    import_record, records = {}, {}
     for line in data[:MAX_RECORD_BYTES].splitlines():
         try:
             record = json.loads(line)
@@ -27,20 +30,21 @@ def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, 
             continue
         if not isinstance(record, dict):
             continue
-        if "load" in record and not load and isinstance(record["load"], dict):
-            load = record["load"]
+        if "import" in record and not import_record and isinstance(record["import"], dict):
+            import_record = record["import"]
         elif record.get("case") in expected_ids and record["case"] not in records:
             records[record["case"]] = record
-    return load, records
+    return import_record, records
 
 
-def judge(case, load: dict, record: dict | None, reference: float | None = None) -> Outcome:
-    """The outcome of one case from the load record and the case's own record.
+def judge(case, import_record: dict, record: dict | None,
+          reference: float | None = None) -> Outcome:
+    """The outcome of one case from the import record and the case's own record.
 
     reference: the CPU seconds the reference solution needs on the case, when known.
     """
-    if load.get("category"):
-        return failed(load["category"], load.get("message", ""))
+    if import_record.get("category"):
+        return failed(import_record["category"], import_record.get("message", ""))
     if record is None:
         return failed("exception", "the test did not run")
     if "error" in record:

@@ -46,7 +46,7 @@ def strict_json(value: Any) -> Any:
     return value
 
 
-LOAD_HINTS = {
+IMPORT_HINTS = {
     "syntax-error": "Python could not parse the file: fix the line shown (python -m py_compile "
                     "{file} finds it on your machine).",
     "missing-function": "Define {entry}() at the top level of {file}, with the starter file's "
@@ -61,16 +61,16 @@ LOAD_HINTS = {
 
 
 def build_document(assignment, tests: list[dict], *, phases: dict, isolation: str,
-                   load: dict, stdout: str = "") -> dict:
+                   import_record: dict, stdout: str = "") -> dict:
     score = round(sum(t["score"] for t in tests), 4)
     max_score = round(sum(t["max_score"] for t in tests), 4)
     passed = sum(t["status"] == "passed" for t in tests)
     categories = Counter(tag for t in tests for tag in t["tags"])
     summary = [f"{assignment.title}: {score:g} / {max_score:g} points, "
                f"{passed} of {len(tests)} tests passed."]
-    if load.get("category"):
-        summary.append(_load_problem(assignment, load))
-        tests = [_not_run(test, assignment, load["category"]) for test in tests]
+    if import_record.get("category"):
+        summary.append(_import_problem(assignment, import_record))
+        tests = [_not_run(test, assignment, import_record["category"]) for test in tests]
     return strict_json({
         "score": score,
         "max_score": max_score,
@@ -89,12 +89,12 @@ def build_document(assignment, tests: list[dict], *, phases: dict, isolation: st
     })
 
 
-def _load_problem(assignment, load: dict) -> str:
+def _import_problem(assignment, import_record: dict) -> str:
     """The one place a file that could not be loaded is explained: what, then how to fix it."""
-    category = load["category"]
+    category = import_record["category"]
     text = f"{assignment.submit_file} could not be loaded ({category}):\n" \
-           f"{load.get('message', '')}".rstrip()
-    hint = LOAD_HINTS.get(category)
+           f"{import_record.get('message', '')}".rstrip()
+    hint = IMPORT_HINTS.get(category)
     if hint:
         text += "\nHint: " + hint.format(file=assignment.submit_file, entry=assignment.entry)
     return text

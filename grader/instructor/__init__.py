@@ -1,13 +1,17 @@
-"""Instructor pages: submissions, dashboards, policy, regrades, people, exports, audit."""
+"""Instructor pages: submissions, dashboards, policy, regrades, people, exports, audit.
+
+A page module is named `*_pages` where a service of the same idea lives in grader/ (policy_pages
+shows and edits what grader.policy applies; likewise regrade, audit and similarity).
+"""
 
 from grader.instructor import (  # noqa: F401  (each module adds its routes to bp)
-    audit,
+    audit_pages,
     dashboard,
     exports,
     people,
-    policy,
-    regrades,
-    similar,
+    policy_pages,
+    regrade_pages,
+    similarity_pages,
 )
 from grader.instructor.views import bp
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
-from grader.course import get_assignment_or_404, manifest_assignments
+from grader.course import assignment_in_force_or_404, manifest_assignments
 from grader.db import get_session
 from grader.grades import class_grades
 from grader.grading.results import strict_json
@@ -33,7 +33,7 @@ SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'"
 
 def summary_for(slug: str):
     """Return the assignment, every student's grade and the summary built from them."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     grades = class_grades(get_session(), assignment)
     return assignment, grades, stats.summarize(grades)
 
@@ -175,7 +175,7 @@ def queue():
                                    current_app.config.get("INSPECT_TIMEOUT", 1.0))
     state["workers"] = workers  # null: the broker could not tell
     if slug:
-        get_assignment_or_404(slug)
+        assignment_in_force_or_404(slug)
         state["batches"] = recent_batches(slug)
     response = jsonify(state)
     response.headers["Cache-Control"] = "no-store"

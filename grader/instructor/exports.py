@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response
 
 from grader.auth.access import instructor_required
-from grader.course import get_assignment_or_404
+from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.grades import class_grades, grades_csv
 from grader.gradescope import autograder_zip as build_autograder_zip
@@ -15,7 +15,7 @@ from grader.instructor.views import bp
 
 def grades_response(slug: str) -> Response:
     """Answer with the assignment's grades as a CSV download (shared with the API)."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     return Response(
         grades_csv(class_grades(get_session(), assignment)),
         mimetype="text/csv",
@@ -35,7 +35,7 @@ def grades_csv_download(slug: str):
 @instructor_required
 def autograder_zip(slug: str):
     """Download the zip that runs this assignment's grading on Gradescope."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     assignment = load_assignments()[slug]  # the folder itself, whatever the course overrides
     return Response(
         build_autograder_zip(assignment),

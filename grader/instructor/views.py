@@ -10,7 +10,7 @@ from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
 from grader.auth.access import instructor_required
-from grader.course import assignments
+from grader.course import assignments_in_force
 from grader.db import get_session
 from grader.models import Role, Status, Submission, User
 
@@ -49,7 +49,7 @@ def index():
     return render_template(
         "instructor/index.html",
         submissions=rows,
-        assignments=assignments().values(),
+        assignments=assignments_in_force().values(),
         statuses=list(Status),
         counts=counts,
         students=students,

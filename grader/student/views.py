@@ -22,10 +22,10 @@ from grader import student_wheel, submissions
 from grader.auth.access import can_view
 from grader.auth.forms import ActionForm
 from grader.course import (
-    assignments,
+    assignment_in_force,
+    assignment_in_force_or_404,
+    assignments_in_force,
     days_late,
-    get_assignment,
-    get_assignment_or_404,
     is_closed,
 )
 from grader.db import get_session
@@ -64,7 +64,7 @@ def counted_for(submission: Submission) -> tuple[float, float] | None:
     policies = g.setdefault("owner_policies", {})
     key = (submission.assignment_slug, submission.user_id)
     if key not in policies:
-        assignment = get_assignment(submission.assignment_slug)
+        assignment = assignment_in_force(submission.assignment_slug)
         policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
     if policies[key] is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
@@ -110,7 +110,7 @@ def index():
     ):
         mine.setdefault(row.assignment_slug, []).append(row)
     shown, grades = [], {}
-    for assignment in assignments().values():
+    for assignment in assignments_in_force().values():
         extension = extension_for(session, current_user, assignment.slug)
         shown.append(with_extension(assignment, extension))
         grades[assignment.slug] = counted(assignment, current_user,
@@ -122,7 +122,7 @@ def index():
 @login_required
 def assignment(slug: str):
     """Show an assignment: its README, the starter, the submission form and history."""
-    return render_assignment(get_assignment_or_404(slug), SubmissionForm())
+    return render_assignment(assignment_in_force_or_404(slug), SubmissionForm())
 
 
 def render_assignment(assignment, form: SubmissionForm, status: int = 200):
@@ -151,7 +151,7 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
 @login_required
 def starter(slug: str):
     """Download the assignment's starter files."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     return Response(
         # The student package's wheel: `pip install` it for `autograder test` and `submit`.
         assignment.starter_zip({student_wheel.WHEEL_NAME: student_wheel.wheel()}),
@@ -174,7 +174,7 @@ def student_package(name: str):
 @limiter.limit(submit_limit, key_func=user_key)
 def submit(slug: str):
     """Take an uploaded or pasted file, store it, queue it and show its page."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     form = SubmissionForm()
     data = form.upload() if form.validate_on_submit() else None
     if data is None:
@@ -199,7 +199,7 @@ def oversized_upload(slug: str):
     limit = current_app.config["MAX_UPLOAD_BYTES"] // 1024
     form.form_errors.append(f"That upload is too large: the limit is {limit} KiB. "
                             "Submit the one Python file the assignment asks for.")
-    return render_assignment(get_assignment_or_404(slug), form, 413)
+    return render_assignment(assignment_in_force_or_404(slug), form, 413)
 
 
 def get_visible_submission(submission_id: int) -> Submission:
@@ -212,7 +212,7 @@ def get_visible_submission(submission_id: int) -> Submission:
 
 def feedback_context(submission: Submission) -> dict:
     """Gather what the feedback fragment shows."""
-    assignment = get_assignment(submission.assignment_slug)
+    assignment = assignment_in_force(submission.assignment_slug)
     if assignment is not None:  # the owner's dates: their extension included
         assignment = for_student(get_session(), assignment, submission.user)
     now = utcnow()

@@ -69,20 +69,20 @@ def run_tests(spec: LocalAssignment, file: Path, progress=lambda message: None) 
     phases["prepare"] = time.perf_counter() - started
     progress(f"running {len(payloads)} tests")
     started = time.perf_counter()
-    load, found, stdout = _run(spec, file, payloads)
+    import_record, found, stdout = _run(spec, file, payloads)
     phases["run"] = time.perf_counter() - started
     started = time.perf_counter()
-    tests = [results.test_entry(i + 1, case, records.judge(case, load, found.get(i)))
+    tests = [results.test_entry(i + 1, case, records.judge(case, import_record, found.get(i)))
              for i, case in enumerate(spec.cases)]
     phases["check"] = time.perf_counter() - started
     return results.build_document(spec, tests, phases=phases, isolation="none (your machine)",
-                                  load=load, stdout=stdout)
+                                  import_record=import_record, stdout=stdout)
 
 
 def _run(spec: LocalAssignment, file: Path, payloads: list[dict]):
     """Run the harness on the file; a case that kills the process fails, the rest run again."""
     found: dict[int, dict] = {}
-    load: dict = {}
+    import_record: dict = {}
     stdout = ""
     pending = payloads
     with tempfile.TemporaryDirectory(prefix="autograder-test-") as folder:
@@ -100,15 +100,15 @@ def _run(spec: LocalAssignment, file: Path, payloads: list[dict]):
                 stdout += done.stdout.decode("utf-8", "replace")
             except subprocess.TimeoutExpired:
                 ended = f"the process was stopped after {limit:g} s"
-            run_load, run_records = records.parse_records(output.read_bytes(),
+            run_import, run_records = records.parse_records(output.read_bytes(),
                                                           {p["id"] for p in pending})
-            if run_load.get("category"):
-                return run_load, found, stdout
-            if not run_load and not found:
+            if run_import.get("category"):
+                return run_import, found, stdout
+            if not run_import and not found:
                 return {"category": "crash", "message": ended}, found, stdout
             found.update(run_records)
             remaining = [p for p in pending if p["id"] not in found]
             if remaining:
                 found[remaining[0]["id"]] = {"error": {"category": "crash", "message": ended}}
             pending = remaining[1:]
-    return load, found, stdout
+    return import_record, found, stdout

@@ -5,13 +5,25 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
 
-from tests.web.live import REPOSITORY
+from tests.support.live import REPOSITORY
 
 LONG_RUNNING = ("postgres", "redis", "web", "worker", "beat")
+
+
+def compose_v2_problem() -> str | None:
+    """Why `docker compose` is not Compose v2 here, or None."""
+    if shutil.which("docker") is None:
+        return "the docker client is not installed"
+    done = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True,
+                          text=True)
+    if done.returncode != 0 or not done.stdout.strip().lstrip("v").startswith("2."):
+        return f"`docker compose` is not Compose v2: {(done.stdout + done.stderr).strip()!r}"
+    return None
 
 
 @dataclass

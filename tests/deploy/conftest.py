@@ -6,26 +6,15 @@ scripts/setup-system.sh (run by `make test`) installs them.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from .compose import compose_v2_problem
 from .daemon import docker_engine
 from .images import stand_in_images
-
-
-def compose_v2_problem() -> str | None:
-    """Why `docker compose` is not Compose v2 here, or None."""
-    if shutil.which("docker") is None:
-        return "the docker client is not installed"
-    done = subprocess.run(["docker", "compose", "version", "--short"], capture_output=True,
-                          text=True)
-    if done.returncode != 0 or not done.stdout.strip().lstrip("v").startswith("2."):
-        return f"`docker compose` is not Compose v2: {(done.stdout + done.stderr).strip()!r}"
-    return None
 
 
 @pytest.fixture(scope="session")

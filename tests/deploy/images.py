@@ -160,7 +160,7 @@ def build(tag: str, recipe: str, files: dict[str, bytes] | None = None) -> str:
 
 def build_repository(tag: str, recipe: str) -> str:
     """Build `recipe` with the repository as its context (.dockerignore applies)."""
-    from tests.web.live import REPOSITORY
+    from tests.support.live import REPOSITORY
 
     docker("build", "--tag", tag, "--file", "-", str(REPOSITORY), input=recipe,
            env={**os.environ, "DOCKER_BUILDKIT": "0"})

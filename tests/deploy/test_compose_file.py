@@ -13,9 +13,9 @@ import subprocess
 import pytest
 
 from grader.grading.budget import Budget
-from tests.web.live import REPOSITORY
+from tests.support.live import REPOSITORY
 
-from .conftest import compose_v2_problem
+from .compose import compose_v2_problem
 
 LONG_RUNNING = {"postgres", "redis", "web", "worker", "beat"}
 

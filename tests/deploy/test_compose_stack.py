@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from grader.grading.budget import Budget
-from tests.web.live import REPOSITORY, free_port, wait_for
+from tests.support.live import REPOSITORY, free_port, wait_for
 
 from .compose import Stack
 

@@ -19,7 +19,7 @@ import pytest
 
 from grader.gradescope import autograder_zip
 from grader.grading.assignments import get_assignment
-from tests.web.live import REPOSITORY
+from tests.support.live import REPOSITORY
 
 from .images import build, docker
 

@@ -8,10 +8,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import Submission, User, utcnow
-from tests.instructor.conftest import graded_result
-from tests.web.conftest import PASSWORDS
-from tests.web.live import ServerThread
-from tests.web.test_browser import browser  # noqa: F401  (the Chromium fixture)
+from tests.support.accounts import PASSWORDS
+from tests.support.documents import graded_result
+from tests.support.live import ServerThread
 
 CLASS = {  # username: (passed tests, failed tests with their category)
     "alice": (["a", "b", "c"], {"d": "missing_adjoint"}),
@@ -40,7 +39,7 @@ def site(live_env, web):
     server.stop()
 
 
-def test_instructor_reads_the_dashboard(browser, site, tmp_path):  # noqa: F811
+def test_instructor_reads_the_dashboard(browser, site, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -9,7 +9,7 @@ import pytest
 
 from grader.instructor.stats import category_counts, histogram, pass_rates
 from grader.models import utcnow
-from tests.instructor.conftest import graded_result
+from tests.support.documents import graded_result
 
 NOW = utcnow()
 

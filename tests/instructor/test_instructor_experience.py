@@ -12,10 +12,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import User
-from tests.instructor.conftest import graded_result
-from tests.instructor.test_people_exports import import_roster
-from tests.instructor.test_policy import set_policy
-from tests.web.live import REPOSITORY
+from tests.support.documents import graded_result
+from tests.support.forms import import_roster, set_policy
+from tests.support.live import REPOSITORY
 
 SOLUTION = (REPOSITORY / "reference/solutions/numerical/numerical.py").read_text()
 
@@ -82,7 +81,7 @@ def test_audit_details_are_worded_and_a_reset_records_the_old_values(app, client
 
 
 def test_detail_lines_word_every_recorded_shape():
-    from grader.instructor.audit import detail_lines
+    from grader.instructor.audit_pages import detail_lines
 
     assert detail_lines({"student": "bob", "due": "2030-01-02T03:04:00+00:00"}) == [
         "student: bob", "due: 2030-01-02 03:04 UTC"]

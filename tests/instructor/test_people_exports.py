@@ -10,8 +10,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import User
-from tests.instructor.conftest import graded_result
-from tests.web.live import REPOSITORY
+from tests.support.documents import graded_result
+from tests.support.forms import import_roster
+from tests.support.live import REPOSITORY
 
 ROSTER = (
     "Username,Name,Email\n"
@@ -22,13 +23,6 @@ ROSTER = (
     "erin,Erin,not-an-email\n"
     "carol,Carol Twice,carol@example.edu\n"
 )
-
-
-def import_roster(client, auth, text: str):
-    return client.post("/instructor/roster", data={
-        "csrf_token": auth.csrf("/instructor/people"),
-        "file": (io.BytesIO(text.encode()), "roster.csv"),
-    }, content_type="multipart/form-data")
 
 
 def test_roster_import_reports_each_row_and_shows_passwords_once(app, client, auth,
@@ -127,20 +121,54 @@ def test_autograder_zip_holds_this_assignment_only(client, auth):
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
     assert {"setup.sh", "run_autograder", "requirements.txt", "grader/__init__.py",
-            "grader/cli/__main__.py", "grader/grading/pipeline.py", "grader/grading/sandbox/runner.py",
-            "grader/grading/harness/run.py", "reference/kit/autodiff/__init__.py",
-            "assignments/numerical/assignment.toml", "assignments/numerical/cases.py",
-            "reference/solutions/numerical/numerical.py"} <= names
+            "grader/grading/__main__.py", "grader/grading/pipeline.py",
+            "grader/grading/sandbox/runner.py", "grader/grading/harness/run.py",
+            "reference/kit/autodiff/__init__.py", "assignments/numerical/assignment.toml",
+            "assignments/numerical/cases.py", "reference/solutions/numerical/numerical.py"} <= names
     assert not any(n.startswith(("assignments/autodiff", "assignments/backprop", "tests/"))
                    for n in names)
-    assert not any("/mutants/" in n or n.startswith("grader/templates") for n in names)
+    assert not any("/mutants/" in n for n in names)
     assert "reference/solutions/backprop/backprop.py" not in names  # numerical does not use it
     run = archive.read("run_autograder").decode()
-    assert ("python -m grader.cli grade numerical \"$SUBMISSION\" --json" in run
+    assert ("python -m grader.grading numerical \"$SUBMISSION\"" in run
             and "/autograder/results/results.json" in run
             and "/autograder/submission/numerical.py" in run)
     assert archive.getinfo("run_autograder").external_attr >> 16 & 0o111
     assert "pip install" in archive.read("setup.sh").decode()
+
+
+@pytest.mark.parametrize("slug", ["numerical", "backprop", "autodiff"])
+def test_autograder_zip_ships_the_grading_core_and_no_web_code(slug):
+    from grader.gradescope import autograder_zip
+    from grader.grading.assignments import get_assignment
+
+    archive = zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment(slug))))
+    names = set(archive.namelist())
+    grader_files = {n for n in names if n.startswith("grader/")}
+    # The web, its storage and its pages: none of it is imported by a grading.
+    assert not {n for n in grader_files if n.startswith((
+        "grader/models/", "grader/templates/", "grader/static/", "grader/cli/", "grader/api/",
+        "grader/student/", "grader/instructor/", "grader/auth/"))}
+    assert not {"grader/app.py", "grader/db.py", "grader/course.py", "grader/gradescope.py",
+                "grader/import_graph.py", "grader/student_wheel.py"} & names
+    assert all(n.startswith("grader/grading/") for n in grader_files - {"grader/__init__.py"})
+    # The harness runs by path inside the sandbox: it travels whole, with the whole kit.
+    harness = REPOSITORY / "grader/grading/harness"
+    assert {f"grader/grading/harness/{p.name}" for p in harness.glob("*.py")} <= names
+    kit = REPOSITORY / "reference/kit"
+    assert {p.relative_to(REPOSITORY).as_posix() for p in kit.rglob("*.py")} <= names
+    requirements = archive.read("requirements.txt").decode().split()
+    assert [line.split(">=")[0] for line in requirements] == ["numpy", "pyseccomp"]
+
+
+def test_the_zip_requirements_come_from_the_imports(monkeypatch):
+    """A module the grading imports but REQUIREMENTS does not name stops the build."""
+    from grader import gradescope
+    from grader.grading.assignments import get_assignment
+
+    monkeypatch.setattr(gradescope, "REQUIREMENTS", {"numpy": "numpy>=2.0"})
+    with pytest.raises(gradescope.UnknownRequirement, match="pyseccomp"):
+        gradescope.autograder_zip(get_assignment("numerical"))
 
 
 @pytest.mark.parametrize("slug", ["numerical", "backprop", "autodiff"])
@@ -164,13 +192,16 @@ def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
     environment = {**os.environ, "PYTHONPATH": f"{tmp_path}:{tmp_path}/reference/kit"}
     assert "export PYTHONPATH=/autograder/source:/autograder/source/reference/kit" in \
         zipfile.ZipFile(io.BytesIO(autograder_zip(assignment))).read("run_autograder").decode()
+    # The web's packages are made unimportable: the zip's code must grade without them.
     done = subprocess.run(
         [sys.executable, "-c", "import runpy, sys, grader, reference, autodiff; "
          f"assert grader.__file__.startswith({str(tmp_path)!r}); "
          f"assert reference.__file__.startswith({str(tmp_path)!r}); "
          f"assert autodiff.__file__.startswith({str(tmp_path)!r}), autodiff.__file__; "
-         f"sys.argv = ['grader.cli', 'grade', {slug!r}, {str(solution)!r}, '--json']; "
-         "runpy.run_module('grader.cli', run_name='__main__')"],
+         "sys.modules.update(dict.fromkeys(['flask', 'sqlalchemy', 'click', 'rich', "
+         "'werkzeug', 'celery', 'requests'])); "
+         f"sys.argv = ['grader.grading', {slug!r}, {str(solution)!r}]; "
+         "runpy.run_module('grader.grading', run_name='__main__', alter_sys=True)"],
         cwd=tmp_path, capture_output=True, text=True, timeout=300, env=environment,
     )
     assert done.returncode == 0, done.stderr[-2000:]

@@ -8,22 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from grader.course import assignments
+from grader.course import assignments_in_force
 from grader.db import get_session
 from grader.grades import class_grades
 from grader.models import AssignmentPolicy, utcnow
-from tests.instructor.conftest import graded_result
-from tests.web.test_api import post_file
-from tests.web.test_student import submit_form
-
-FULL = ["a", "b", "c", "d"]
-
-
-def set_policy(client, auth, slug="numerical", **fields):
-    """Save the policy form as an instructor would."""
-    data = {"csrf_token": auth.csrf(f"/instructor/assignments/{slug}/policy"),
-            "score_policy": ""} | fields
-    return client.post(f"/instructor/assignments/{slug}/policy", data=data)
+from tests.support.documents import FULL, graded_result
+from tests.support.forms import post_file, set_policy, submit_form
 
 
 def grant(client, auth, username, due, slug="numerical"):
@@ -35,7 +25,7 @@ def grant(client, auth, username, due, slug="numerical"):
 def grades(app, slug):
     """Return {username: (score, late_penalty, submission id)} as the CSV export has it."""
     with app.test_request_context():
-        rows = class_grades(get_session(), assignments()[slug])
+        rows = class_grades(get_session(), assignments_in_force()[slug])
         return {g.user.username: (g.score, round(g.late_penalty, 6),
                                   g.submission.id if g.submission else None) for g in rows}
 
@@ -67,11 +57,11 @@ def test_policy_override_edits_and_reset(app, client, auth, audit_actions):
                           late_penalty_cap="0.75", max_submissions_per_day="3")
     assert response.status_code == 302
     with app.test_request_context():
-        numerical = assignments()["numerical"]
+        numerical = assignments_in_force()["numerical"]
         assert numerical.due.isoformat() == "2030-01-02T03:04:00+00:00"
         assert (numerical.late_penalty_per_day, numerical.late_penalty_cap) == (0.25, 0.75)
         assert numerical.max_submissions_per_day == 3
-        assert assignments()["backprop"].late_penalty_per_day == 0.1  # others untouched
+        assert assignments_in_force()["backprop"].late_penalty_per_day == 0.1  # others untouched
     page = client.get("/instructor/assignments/numerical/policy").get_data(as_text=True)
     assert 'value="2030-01-02T03:04"' in page
     bad = set_policy(client, auth, due="2030-01-02T03:04", hard_close="2030-01-01T00:00")

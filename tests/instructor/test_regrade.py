@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.web.conftest import AuthActions
-from tests.web.live import wait_for
-from tests.web.test_worker import SOLUTION, graded, gradings, submit
+from tests.support.accounts import AuthActions
+from tests.support.live import wait_for
+from tests.support.live_grading import SOLUTION, graded, gradings, submit
 
 TIMEOUT = 120
 

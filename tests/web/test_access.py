@@ -102,7 +102,7 @@ def test_public_api_routes(client, path):
 
 @pytest.mark.parametrize(("viewer", "status"), [("alice", 403), ("prof", 302)])
 def test_regrade_button(app, client, auth, make_submission, viewer, status):
-    from tests.web.conftest import csrf_from
+    from tests.support.accounts import csrf_from
 
     submission_id = make_submission("alice")
     auth.login(viewer)

@@ -1,7 +1,6 @@
 """The JSON API: OpenAPI accuracy, submitting, status, errors, instructor routes."""
 
 import dataclasses
-import io
 import re
 
 import pytest
@@ -9,18 +8,9 @@ from sqlalchemy import select
 
 from grader.db import get_session
 from grader.models import Grading, Submission
-from tests.web.conftest import result_document
-
-GOOD = b"def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
-
-
-def post_file(client, headers, payload=GOOD, slug="numerical", field="file"):
-    return client.post(
-        f"/api/v1/assignments/{slug}/submissions",
-        data={field: (io.BytesIO(payload), "numerical.py")},
-        headers=headers,
-        content_type="multipart/form-data",
-    )
+from tests.support.documents import result_document
+from tests.support.forms import GOOD_UPLOAD as GOOD
+from tests.support.forms import post_file
 
 
 def test_openapi_document_matches_the_routes(app, client):

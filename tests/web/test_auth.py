@@ -101,7 +101,7 @@ def test_passwords_are_hashed(app):
 def test_create_and_revoke_token(app, client, auth, bearer):
     auth.login("alice")
     page = client.get("/auth/account").get_data(as_text=True)
-    from tests.web.conftest import csrf_from
+    from tests.support.accounts import csrf_from
 
     response = client.post("/auth/account", data={"name": "laptop", "csrf_token": csrf_from(page)})
     html = response.get_data(as_text=True)
@@ -134,8 +134,9 @@ def test_login_limit_shared_through_redis(tmp_path, migrated_sqlite, course, pas
     import uuid
 
     from grader import create_app
-    from tests.web.conftest import AuthActions, add_accounts, base_config
-    from tests.web.live import REDIS_TEST_URL, require_redis
+    from tests.support.accounts import AuthActions, add_accounts
+    from tests.support.apps import base_config
+    from tests.support.live import REDIS_TEST_URL, require_redis
 
     require_redis()
     monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))

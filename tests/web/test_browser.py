@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
-from tests.web.conftest import PASSWORDS
-from tests.web.live import REPOSITORY, ServerThread
+from tests.support.accounts import PASSWORDS
+from tests.support.live import REPOSITORY, ServerThread
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 # Forward instead of central differences: some tests pass, others fail with a diagnosis.
 MUTANT = (REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
           ).read_text()
@@ -26,18 +20,6 @@ RECORD_STATUSES = """() => {
     if (badge) window.__statuses.push(badge.textContent.trim());
   }).observe(box, {childList: true, subtree: true});
 }"""
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
-        pytest.fail("Chromium is not installed (make test installs it: scripts/setup-system.sh)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -9,10 +9,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import Submission, utcnow
-from tests.instructor.conftest import graded_result
-from tests.web.conftest import PASSWORDS
-from tests.web.live import ServerThread
-from tests.web.test_browser import browser  # noqa: F401  (the Chromium fixture)
+from tests.support.accounts import PASSWORDS
+from tests.support.documents import graded_result
+from tests.support.live import ServerThread
 
 CODE = "def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
 
@@ -26,7 +25,7 @@ def site(app):
     server.stop()
 
 
-def logged_in(browser, site, username="alice", **context):  # noqa: F811
+def logged_in(browser, site, username="alice", **context):
     page = browser.new_context(**context).new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -59,7 +58,7 @@ def finish_grading(app, submission_id: int) -> None:
         session.commit()
 
 
-def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, site, app):  # noqa: F811
+def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, site, app):
     page = logged_in(browser, site)
     submit(page, site)
     page.context.clear_cookies()  # the session ends while the page waits for a grader
@@ -71,7 +70,7 @@ def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, site, 
     assert page.errors == []
 
 
-def test_the_submitted_banner_goes_when_grading_ends(browser, site, app):  # noqa: F811
+def test_the_submitted_banner_goes_when_grading_ends(browser, site, app):
     page = logged_in(browser, site)
     submission_id = submit(page, site)
     assert "Submitted." in page.inner_text("main")
@@ -84,7 +83,7 @@ def test_the_submitted_banner_goes_when_grading_ends(browser, site, app):  # noq
     assert page.errors == []
 
 
-def test_times_show_utc_and_the_readers_own_time(browser, site):  # noqa: F811
+def test_times_show_utc_and_the_readers_own_time(browser, site):
     page = logged_in(browser, site, timezone_id="America/New_York")
     page.goto(site + "/assignments/numerical")
     meta = page.inner_text(".meta")
@@ -100,7 +99,7 @@ def test_times_show_utc_and_the_readers_own_time(browser, site):  # noqa: F811
     assert "your time" not in in_utc.inner_text(".meta")  # nothing to add
 
 
-def test_disabling_an_account_asks_first(browser, site, app):  # noqa: F811
+def test_disabling_an_account_asks_first(browser, site, app):
     page = logged_in(browser, site, "prof")
     page.goto(site + "/instructor/people")
     questions = []
@@ -119,7 +118,7 @@ def test_disabling_an_account_asks_first(browser, site, app):  # noqa: F811
     page.wait_for_selector("tr[data-user=alice] .badge-error")
 
 
-def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, site):  # noqa: F811
+def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, site):
     page = logged_in(browser, site, "prof")
     page.goto(site + "/instructor/assignments/numerical")
     questions = []
@@ -135,7 +134,7 @@ def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, site):  #
     assert "student alice" in page.inner_text(".flash")
 
 
-def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, site):  # noqa: F811
+def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, site):
     page = logged_in(browser, site)
     page.goto(site + "/assignments/numerical")
     page.set_input_files("input[name=file]", files=[{
@@ -149,7 +148,7 @@ def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, sit
     assert page.evaluate("document.querySelector('input[name=file]').validity.valid") is True
 
 
-def test_pass_rate_labels_are_readable_at_their_size(browser, site, app, make_submission):  # noqa: F811
+def test_pass_rate_labels_are_readable_at_their_size(browser, site, app, make_submission):
     names = [f"engine graph: a test with a long descriptive name {i}" for i in range(14)]
     make_submission("alice", result=graded_result(names[:7], dict.fromkeys(names[7:], "wrong_value")))
     page = logged_in(browser, site, "prof")
@@ -165,7 +164,7 @@ def test_pass_rate_labels_are_readable_at_their_size(browser, site, app, make_su
         assert font * shown / view_width >= 11, (name, font, shown, view_width)
 
 
-def test_on_a_phone_log_out_and_the_submit_form_are_on_the_first_screen(browser, site):  # noqa: F811
+def test_on_a_phone_log_out_and_the_submit_form_are_on_the_first_screen(browser, site):
     page = logged_in(browser, site, viewport={"width": 390, "height": 844})
     page.goto(site + "/assignments/numerical")
     logout = page.locator("button:has-text('Log out')").bounding_box()

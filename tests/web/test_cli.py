@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from grader.cli import cli
 from grader.db import get_session
 from grader.models import User
-from tests.web.live import ServerThread
+from tests.support.live import ServerThread
 
 GOOD = "def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
 
@@ -109,7 +109,7 @@ def test_submit_to_a_dead_server(tmp_path):
 
 def test_submit_waits_and_prints_the_report(live_env, web, worker_factory, tmp_path):
     """The whole path: CLI upload, a real worker on Redis and PostgreSQL, the printed report."""
-    from tests.web.live import REPOSITORY, require_redis
+    from tests.support.live import REPOSITORY, require_redis
 
     require_redis()
     worker_factory(live_env)

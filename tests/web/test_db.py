@@ -8,7 +8,7 @@ from alembic.migration import MigrationContext
 
 from grader.db import get_session, make_engine, upgrade
 from grader.models import Base, User
-from tests.web.live import create_database, require_postgres
+from tests.support.live import create_database, require_postgres
 
 
 def schema_differences(url: str) -> list:

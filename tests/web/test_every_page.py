@@ -18,10 +18,9 @@ import pytest
 from grader.db import get_session
 from grader.grading.assignments import load_assignments
 from grader.models import Extension, Submission, User, utcnow
-from tests.web.conftest import PASSWORDS
-from tests.web.live import REPOSITORY, ServerThread
-from tests.web.pages import PageWatcher, axe_script
-from tests.web.test_browser import browser  # noqa: F401  (the Chromium fixture)
+from tests.support.accounts import PASSWORDS
+from tests.support.live import REPOSITORY, ServerThread
+from tests.support.pages import PageWatcher, axe_script
 
 WIDTHS = (390, 1280)
 MUTANT = REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
@@ -148,7 +147,7 @@ def instructor_pages(ids):
     ]
 
 
-def test_every_page_fits_and_passes_axe(browser, site, axe):  # noqa: F811
+def test_every_page_fits_and_passes_axe(browser, site, axe):
     url, ids = site
     problems = []
     anonymous = PageWatcher(browser.new_context(), url, axe)

@@ -66,7 +66,7 @@ def test_client_address_behind_a_trusted_proxy(app, client, auth):
     app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
     proxied = create_app({**app.config, "TRUSTED_PROXIES": 1})
     proxied.extensions["grader.course"] = app.extensions["grader.course"]
-    from tests.web.conftest import AuthActions
+    from tests.support.accounts import AuthActions
 
     browser = AuthActions(proxied.test_client())
     forwarded = {"X-Forwarded-For": "203.0.113.7"}

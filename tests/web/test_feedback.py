@@ -6,21 +6,10 @@ import pytest
 
 from grader.feedback import visible_result
 from grader.models import Role, User
-from tests.web.conftest import CourseAssignment, result_document
+from tests.support.course import CourseAssignment
+from tests.support.documents import case, result_document
 
 XSS = "<script>alert('x')</script><img src=x onerror=alert(1)>"
-
-
-def case(name, status="passed", visibility="visible", output="", diagnosis=None, points=1.0):
-    """One test entry of a result document."""
-    entry = {
-        "name": name, "number": name[-1], "status": status, "visibility": visibility,
-        "score": points if status == "passed" else 0.0, "max_score": points, "output": output,
-        "tags": [], "extra_data": {},
-    }
-    if diagnosis:
-        entry["extra_data"]["diagnosis"] = diagnosis
-    return entry
 
 
 DIAGNOSIS = {

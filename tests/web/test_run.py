@@ -8,7 +8,7 @@ import sys
 
 import requests
 
-from tests.web.live import REPOSITORY, free_port, wait_for
+from tests.support.live import REPOSITORY, free_port, wait_for
 
 SOLUTION = (REPOSITORY / "reference" / "solutions" / "backprop" / "backprop.py").read_bytes()
 

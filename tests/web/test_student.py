@@ -4,28 +4,11 @@ import io
 import zipfile
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from grader.db import get_session
 from grader.models import Submission
-from tests.web.conftest import csrf_from
-
-GOOD = "def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
-
-
-def submit_form(client, slug="numerical", code=None, file=None):
-    """Post the submission form the way the browser does."""
-    token = csrf_from(client.get(f"/assignments/{slug}").get_data(as_text=True))
-    data = {"csrf_token": token, "code": code or ""}
-    if file is not None:
-        data["file"] = file
-    return client.post(f"/assignments/{slug}/submissions", data=data,
-                       content_type="multipart/form-data")
-
-
-def count_submissions(app) -> int:
-    with app.app_context():
-        return get_session().scalar(select(func.count(Submission.id)))
+from tests.support.forms import GOOD, count_submissions, submit_form
 
 
 def test_pages_need_login(client):

@@ -8,11 +8,8 @@ from datetime import timedelta
 
 from grader.db import get_session
 from grader.models import Submission, utcnow
-from tests.instructor.conftest import graded_result
-from tests.instructor.test_policy import FULL, set_policy
-from tests.web.conftest import result_document
-from tests.web.test_feedback import case
-from tests.web.test_student import GOOD, count_submissions, submit_form
+from tests.support.documents import FULL, case, graded_result, result_document
+from tests.support.forms import GOOD, count_submissions, set_policy, submit_form
 
 
 def test_the_list_shows_the_counted_grade_of_the_gradebook(app, client, auth, make_submission,

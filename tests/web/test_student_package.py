@@ -14,8 +14,8 @@ import pytest
 from grader import student_wheel
 from grader.grading.assignments import REPOSITORY, get_assignment, load_assignments
 from grader.grading.pipeline import grade_submission
-from tests.web.conftest import AuthActions
-from tests.web.live import ServerThread, require_redis
+from tests.support.accounts import AuthActions
+from tests.support.live import ServerThread, require_redis
 
 WHEEL_URL = f"/student-package/{student_wheel.WHEEL_NAME}"
 AUTODIFF = get_assignment("autodiff")

@@ -1,7 +1,8 @@
 """Entry point inside the sandbox: load the submission, run each case, write JSON lines.
 
 Usage: python run.py JOB_JSON RESULTS_JSONL SUBMISSION_DIR
-Every line of RESULTS_JSONL is one JSON object: first {"load": ...}, then one
+Every line of RESULTS_JSONL is one JSON object: first {"import": ...} (the import record:
+how importing the submission went), then one
 {"case": id, ...} per case, written as soon as the case ends so that a crash or a
 timeout later on loses nothing already measured.
 """
@@ -114,26 +115,26 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
     path = Path(submission_dir) / job["submit_file"]
     started = time.perf_counter()
     load_limit = float(job.get("load_time_limit", 10))
-    load_timeout = {"category": "timeout", "limit": load_limit,
+    import_timeout = {"category": "timeout", "limit": load_limit,
                     "message": f"importing {job['submit_file']} did not finish within "
                                f"{load_limit:g} s of CPU time"}
-    watchdog.arm({"load": load_timeout}, time.process_time() + load_limit + WATCHDOG_GRACE)
+    watchdog.arm({"import": import_timeout}, time.process_time() + load_limit + WATCHDOG_GRACE)
     signal.setitimer(signal.ITIMER_PROF, load_limit)
     try:
         module = load_submission(path)
     except CaseTimeout:
-        emit({"load": load_timeout})
+        emit({"import": import_timeout})
         return 0
     except SyntaxError as exc:
-        emit({"load": {"category": "syntax-error",
+        emit({"import": {"category": "syntax-error",
                        "message": f"line {exc.lineno}: {exc.msg}\n{(exc.text or '').rstrip()}"}})
         return 0
     except MemoryError as exc:
-        emit({"load": {"category": "memory-limit",
+        emit({"import": {"category": "memory-limit",
                        "message": describe_exception(exc, submission_dir)}})
         return 0
     except BaseException as exc:  # noqa: BLE001 (any failure of student code is data)
-        emit({"load": {"category": "exception",
+        emit({"import": {"category": "exception",
                        "message": describe_exception(exc, submission_dir)}})
         return 0
     finally:
@@ -141,10 +142,10 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
         watchdog.disarm()
     entry = getattr(module, job["entry"], None)
     if not callable(entry):
-        emit({"load": {"category": "missing-function",
+        emit({"import": {"category": "missing-function",
                        "message": f"{job['submit_file']} does not define {job['entry']}()"}})
         return 0
-    emit({"load": {"category": None, "seconds": time.perf_counter() - started}})
+    emit({"import": {"category": None, "seconds": time.perf_counter() - started}})
 
     for case in job["cases"]:
         record = {"case": case["id"]}

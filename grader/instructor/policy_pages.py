@@ -11,7 +11,7 @@ from sqlalchemy import select
 from grader import audit
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
-from grader.course import get_assignment_or_404, manifest_assignments
+from grader.course import assignment_in_force_or_404, manifest_assignments
 from grader.db import get_session
 from grader.instructor.forms import ExtensionForm, PolicyForm
 from grader.instructor.views import bp
@@ -43,7 +43,7 @@ def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, st
     ).all()
     return render_template(
         "instructor/policy.html",
-        assignment=get_assignment_or_404(slug),
+        assignment=assignment_in_force_or_404(slug),
         manifest=manifest_assignments()[slug],
         row=policy_row(slug),
         form=form,
@@ -57,7 +57,7 @@ def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, st
 @instructor_required
 def policy(slug: str):
     """Show and change an assignment's deadlines and rules."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     session = get_session()
     row = policy_row(slug)
     form = PolicyForm(obj=row)
@@ -90,7 +90,7 @@ def policy(slug: str):
 @instructor_required
 def reset_policy(slug: str):
     """Drop every override: the manifest's policy applies again."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     if ActionForm().validate_on_submit():
         session = get_session()
         row = policy_row(slug)
@@ -110,7 +110,7 @@ def reset_policy(slug: str):
 @instructor_required
 def grant_extension(slug: str):
     """Give one student a later due date (replacing an earlier extension)."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     form = ExtensionForm()
     session = get_session()
     if not form.validate_on_submit():

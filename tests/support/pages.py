@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from tests.web.live import REPOSITORY
+from tests.support.live import REPOSITORY
 
 AXE_VERSION = "4.14.1"  # pinned: a new axe release may add rules; upgrade on purpose
 AXE_DIR = REPOSITORY / "build" / "axe-core"  # git-ignored; npm fills it once

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
-from grader.course import get_assignment_or_404
+from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.instructor.forms import RegradeForm
 from grader.instructor.views import bp
@@ -20,7 +20,7 @@ from grader.regrade import start_regrade
 @instructor_required
 def regrade_assignment(slug: str):
     """Regrade every submission of a student (username given) or of the whole assignment."""
-    get_assignment_or_404(slug)
+    assignment_in_force_or_404(slug)
     form = RegradeForm()
     session = get_session()
     if not form.validate_on_submit():

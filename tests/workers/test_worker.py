@@ -2,63 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import os
 import signal
 
-from sqlalchemy import select
+from grader.db import upgrade
+from tests.support.live import RedisServer, require_redis, wait_for
+from tests.support.live_grading import SOLUTION, graded, gradings, poll, row, submit
 
-from grader.db import get_session, upgrade
-from grader.models import Grading, Submission
-from tests.web.live import REPOSITORY, RedisServer, require_redis, wait_for
-
-# The numerical assignment grades in about a second, which keeps these tests quick.
-SLUG = "numerical"
-SOLUTION = (REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py").read_text()
 # Sleeping at import keeps the grading running long enough to kill its worker mid-task.
 SLOW_SOLUTION = "import time\ntime.sleep(4)\n" + SOLUTION
-GRADING_TIMEOUT = 120
-
-
-def submit(client, app, source: str, user: str = "alice") -> int:
-    response = client.post(
-        f"/api/v1/assignments/{SLUG}/submissions",
-        data={"file": (io.BytesIO(source.encode()), "numerical.py")},
-        headers={"Authorization": f"Bearer {app.tokens[user]}"},
-        content_type="multipart/form-data",
-    )
-    assert response.status_code == 201, response.json
-    return response.json["id"]
-
-
-def poll(client, app, submission_id: int, user: str = "alice") -> dict:
-    headers = {"Authorization": f"Bearer {app.tokens[user]}"}
-    response = client.get(f"/api/v1/submissions/{submission_id}", headers=headers)
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.json
-
-
-def row(app, submission_id: int) -> Submission:
-    with app.app_context():
-        session = get_session()
-        submission = session.get(Submission, submission_id)
-        session.expunge(submission)
-        return submission
-
-
-def gradings(app, submission_id: int) -> list[tuple[str, float | None]]:
-    with app.app_context():
-        return [(g.status, g.score) for g in get_session().scalars(
-            select(Grading).where(Grading.submission_id == submission_id).order_by(Grading.id))]
-
-
-def graded(client, app, submission_id: int, user: str = "alice") -> dict:
-    """Wait until the API reports a final status, and return its answer."""
-    return wait_for(
-        lambda: (doc := poll(client, app, submission_id, user))["status"] in ("graded", "error")
-        and doc,
-        GRADING_TIMEOUT, f"submission {submission_id} to be graded",
-    )
 
 
 def test_submit_grade_and_store(live_env, web, worker_factory):

@@ -27,7 +27,7 @@ from sqlalchemy import select
 from grader.db import get_session, upgrade
 from grader.grading.assignments import get_assignment, mutant_category
 from grader.models import ApiToken, Grading, Role, Submission, User, utcnow
-from tests.web.live import (
+from tests.support.live import (
     REPOSITORY,
     Beat,
     RedisServer,

@@ -199,7 +199,7 @@ def test_sweep_requeues_long_waiting_messages(app, ctx, make_submission):
 
 
 def test_sweep_requeues_what_a_restarted_broker_lost(app, ctx, make_submission, tmp_path):
-    from tests.web.live import RedisServer
+    from tests.support.live import RedisServer
 
     broker = RedisServer(tmp_path)
     broker.start()

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from grader.auth.access import instructor_required
-from grader.course import get_assignment_or_404
+from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.instructor.views import bp
 from grader.models import Submission
@@ -80,7 +80,7 @@ def threshold_percent(text: str | None) -> tuple[float, str | None]:
 @instructor_required
 def similar(slug: str):
     """List pairs of students whose latest submissions look alike, most alike first."""
-    assignment = get_assignment_or_404(slug)
+    assignment = assignment_in_force_or_404(slug)
     percent, error = threshold_percent(request.args.get("threshold"))
     rows = {s.id: s for s in latest_per_student(slug)}
     matches = find_similar({i: s.source for i, s in rows.items()},
@@ -99,7 +99,7 @@ def compare(first: int, second: int):
     a, b = session.get(Submission, first), session.get(Submission, second)
     if a is None or b is None or a.assignment_slug != b.assignment_slug:
         abort(404)
-    assignment = get_assignment_or_404(a.assignment_slug)
+    assignment = assignment_in_force_or_404(a.assignment_slug)
     found = find_similar({a.id: a.source, b.id: b.source}, starter=starter_source(assignment),
                          threshold=0.0)
     match = found[0] if found else None

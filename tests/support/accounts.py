@@ -1,0 +1,56 @@
+"""The accounts every test app starts with, and logging in through the real forms."""
+
+from __future__ import annotations
+
+import re
+
+from grader.db import get_session
+from grader.models import ApiToken, Role, User
+
+# Test-only credentials of the accounts every app fixture starts with.
+PASSWORDS = {"alice": "alice-pass-1", "bob": "bob-pass-2", "prof": "prof-pass-3"}
+ROLES = {"alice": Role.STUDENT, "bob": Role.STUDENT, "prof": Role.INSTRUCTOR}
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                        r'type="hidden" name="csrf_token" value="([^"]+)"')
+
+
+def add_accounts(app, hashes: dict[str, str]) -> dict[str, str]:
+    """Create alice, bob (students) and prof (instructor); return an API token for each."""
+    tokens = {}
+    with app.app_context():
+        session = get_session()
+        for name in PASSWORDS:
+            user = User(username=name, role=ROLES[name], password_hash=hashes[name])
+            session.add(user)
+            token, tokens[name] = ApiToken.issue(user, "tests")
+            session.add(token)
+        session.commit()
+    return tokens
+
+
+def csrf_from(html: str) -> str:
+    """Pull the CSRF token out of a rendered form."""
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1) or match.group(2)
+
+
+class AuthActions:
+    """Log the test client in and out through the real forms (CSRF included)."""
+
+    def __init__(self, client):
+        self._client = client
+
+    def csrf(self, path: str = "/auth/login") -> str:
+        return csrf_from(self._client.get(path).get_data(as_text=True))
+
+    def login(self, username: str = "alice", password: str | None = None):
+        password = PASSWORDS.get(username, "") if password is None else password
+        return self._client.post(
+            "/auth/login",
+            data={"username": username, "password": password, "csrf_token": self.csrf()},
+        )
+
+    def logout(self):
+        token = self.csrf("/auth/account")
+        return self._client.post("/auth/logout", data={"csrf_token": token})
