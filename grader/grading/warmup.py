@@ -30,7 +30,7 @@ def warm_up() -> dict[str, bool]:
         runs, _ = calibrate(slug)
         cases = assignment.cases()
         failed = [case.name for position, case in enumerate(cases)
-                  if not judge(case, runs.load, runs.records.get(position)).passed]
+                  if not judge(case, runs.import_record, runs.records.get(position)).passed]
         healthy[slug] = not failed
         elapsed = time.perf_counter() - started
         if healthy[slug]:
