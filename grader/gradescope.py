@@ -3,10 +3,11 @@
 The zip holds setup.sh (Python 3.11+ and the grading dependencies), run_autograder (grades
 /autograder/submission/<file> with `python -m grader.cli grade SLUG FILE --json`), and the
 code grading needs: the grader package (Python files only; its grading core holds the
-sandbox and the harness), reference/ (kit, gradcheck, graphs, profiling, and only the
+sandbox and the harness), reference/ (kit, gradcheck, graphs, and only the
 reference solutions a grading of this assignment loads, found by following its imports:
-grader/import_graph.py) and this assignment's folder without its mutants. No other
-assignment's folder is included.
+grader/import_graph.py) and this assignment's folder without its mutants. Of the other
+assignments only the manifests of those whose reference solution the grading loads are
+included (reference.solutions finds a solution through its assignment's manifest).
 Gradescope's containers have no bubblewrap: the sandbox falls back to rlimits, a uid drop and
 seccomp by itself.
 """
@@ -86,6 +87,8 @@ def source_files(assignment: Assignment) -> list[tuple[Path, str]]:
         if inside[0] == "solutions" and len(inside) > 2 and inside[1] not in keep:
             continue  # another assignment's reference solution this grading does not use
         files.append(path)
+    files += [REPOSITORY / "assignments" / slug / "assignment.toml"
+              for slug in sorted(keep - {assignment.slug})]
     folder = assignment.folder
     files += [p for p in sorted(folder.rglob("*")) if p.is_file()
               and not SKIPPED_PARTS & set(p.relative_to(folder).parts)

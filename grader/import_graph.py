@@ -2,11 +2,12 @@
 
 Read from the source (no import is executed), so that the Gradescope zip ships exactly the
 reference solutions a grading reaches: an import runs the module and every parent package's
-`__init__.py`; a `solutions.load("slug")` call runs that solution file, whose own imports and
-loads are followed in turn. Imports inside a function are left out: they run only when the
-function is called, and the ones that would drag in everything (the starter zip's student
-package, which snapshots every case) are never called by a grading. Solution loads are
-looked for everywhere, since they always sit inside functions.
+`__init__.py`; a `solutions.load("slug")` call runs the solution file that assignment slug's
+manifest names, whose own imports and loads are followed in turn. Imports inside a function
+are left out: they run only when the function is called, and the ones that would drag in
+everything (the starter zip's student package, which snapshots every case) are never called
+by a grading. Solution loads are looked for everywhere, since they always sit inside
+functions.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from grader.grading.assignments import KIT_DIR, REPOSITORY
-from reference.solutions import SOLUTION_FILES
+from reference import solutions
 
 SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve
 
@@ -108,5 +109,5 @@ def reached(entries: Iterable[Path]) -> tuple[set[Path], set[str]]:
                     pending.append(found.resolve())
         for slug in solution_loads(tree) - slugs:
             slugs.add(slug)
-            pending.append(SOLUTION_FILES[slug].resolve())
+            pending.append(solutions.path(slug))  # the file slug's manifest names
     return files, slugs
