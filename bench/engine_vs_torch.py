@@ -70,8 +70,8 @@ except ImportError:  # pragma: no cover - depends on the optional extra
     sys.exit("PyTorch is missing: .venv/bin/pip install -e '.[bench]' (torch==2.13.0 is on disk)")
 
 import autodiff as ad  # noqa: E402
+from grader.grading.harness.measure.memory import measure_memory  # noqa: E402
 from reference import solutions  # noqa: E402
-from reference.profiling import measure_memory  # noqa: E402
 
 AUTODIFF = solutions.load("autodiff")
 BACKPROP = solutions.load("backprop")
@@ -286,7 +286,7 @@ def tracemalloc_sees_torch() -> bool:
 
 
 def traced_peaks(keys) -> dict:
-    """Peak bytes of one iteration under tracemalloc (reference.profiling.measure_memory)."""
+    """Peak bytes of one iteration under tracemalloc (grader.grading.harness.measure.memory)."""
     peaks = {}
     for key in keys:
         case = build_case(key)

@@ -38,11 +38,8 @@ import requests
 REPOSITORY = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/14"  # a database number of its own
-SOLUTIONS = {
-    "numerical": "reference/solutions/numerical/numerical.py",
-    "backprop": "reference/solutions/backprop/backprop.py",
-    "autodiff": "reference/solutions/autodiff/gradient.py",
-}
+SLUGS = sorted(p.name for p in (REPOSITORY / "assignments").iterdir()
+               if (p / "assignment.toml").is_file())
 
 
 def bench_app():
@@ -240,7 +237,7 @@ def main() -> None:
     parser.add_argument("-n", "--submissions", type=int, default=120)
     parser.add_argument("-w", "--workers", type=int, default=2, help="grading processes")
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
-    parser.add_argument("--assignment", default="numerical", choices=sorted(SOLUTIONS))
+    parser.add_argument("--assignment", default="numerical", choices=SLUGS)
     parser.add_argument("--rate", type=float, default=0.5,
                         help="submissions per second in the paced run (keep it below capacity)")
     parser.add_argument("--paced-submissions", type=int, default=30)
@@ -248,7 +245,9 @@ def main() -> None:
     parser.add_argument("--server", help="load this deployment instead of a local stack")
     parser.add_argument("--token", help="an instructor's API token for --server")
     args = parser.parse_args()
-    source = (REPOSITORY / SOLUTIONS[args.assignment]).read_bytes()
+    from reference import solutions
+
+    source = solutions.path(args.assignment).read_bytes()  # as its manifest names it
 
     def run(client: Client) -> None:
         client.submit(args.assignment, source)  # warm up: imports, connections, sandbox probe

@@ -6,7 +6,9 @@ The zip holds setup.sh (Python 3.11+ and the grading's dependencies), run_autogr
 following its imports (grader/import_graph.py): the grading core's modules it reaches, the
 harness folder whole (the sandbox runs it by path and it imports `harness.*` by that name),
 the kit (reference/kit), the parts of reference/ it imports and the reference solutions it
-loads, and this assignment's folder without its mutants. No web code (Flask, SQLAlchemy, the
+loads, and this assignment's folder without its mutants (of another assignment whose reference
+solution a case loads, only the manifest: reference.solutions finds the file through it). No
+web code (Flask, SQLAlchemy, the
 models, templates) and no other assignment's folder is included, and requirements.txt lists
 only the distributions those imports need.
 Gradescope's containers have no bubblewrap: the sandbox falls back to rlimits, a uid drop and
@@ -103,7 +105,10 @@ def source_files(assignment: Assignment) -> list[tuple[Path, str]]:
 
     # The reach holds the solutions the cases load; the pipeline reads the assignment's own by
     # path to calibrate the time limits.
-    files = (grading_reach(assignment).files | {assignment.solution.resolve()}
+    reach = grading_reach(assignment)
+    manifests = {REPOSITORY / "assignments" / slug / "assignment.toml"
+                 for slug in reach.solutions - {assignment.slug}}
+    files = (reach.files | manifests | {assignment.solution.resolve()}
              | tree(HARNESS_DIR) | tree(KIT) | tree(assignment.folder))
     return [(path, path.relative_to(REPOSITORY).as_posix()) for path in sorted(files)]
 

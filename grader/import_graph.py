@@ -2,13 +2,14 @@
 
 Read from the source (no import is executed), so that the Gradescope zip ships exactly the
 files a grading runs and the packages it needs: an import runs the module and every parent
-package's `__init__.py`; a `solutions.load("slug")` call runs that solution file, whose own
-imports and loads are followed in turn. Imports inside a function run only when it is
-called, so they are followed only in the folders the caller names (for a grading: the core, the
-kit and reference, the assignment, whose lazy imports a grading calls, e.g. grading/trusted.py's
-door to reference.solutions); elsewhere they are left out (grader/__init__.py's create_app
-imports the whole web, and a grading never calls it). A name that resolves to no repository
-file and is not in the standard library is an external module (a distribution to install).
+package's `__init__.py`; a `solutions.load("slug")` call runs the solution file slug's
+manifest names, whose own imports and loads are followed in turn. Imports inside a function
+run only when it is called, so they are followed only in the folders the caller names (for a
+grading: the core, the kit and reference, the assignment, whose lazy imports a grading calls,
+e.g. grading/trusted.py's door to reference.solutions); elsewhere they are left out
+(grader/__init__.py's create_app imports the whole web, and a grading never calls it). A name
+that resolves to no repository file and is not in the standard library is an external module
+(a distribution to install).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.grading.assignments import KIT_DIR, REPOSITORY
-from reference.solutions import SOLUTION_FILES
+from reference import solutions
 
 SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve
 # In the sandbox the harness folder is importable as `harness` (grader/grading/pipeline.py
@@ -139,5 +140,5 @@ def reached(entries: Iterable[Path], lazy_imports_in: Iterable[Path] = ()) -> Re
                     pending.append(found.resolve())
         for slug in solution_loads(tree) - reach.solutions:
             reach.solutions.add(slug)
-            pending.append(SOLUTION_FILES[slug].resolve())
+            pending.append(solutions.path(slug))
     return reach

@@ -33,7 +33,7 @@ VERSION = "0.1.0"
 WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 
 JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "autodiff_cases", "backprop_cases",
-           "numerical_cases", "results", "records", "snapshots", "trusted"]
+           "numerical_cases", "growth", "results", "records", "snapshots", "trusted"]
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
 
 PYPROJECT = f"""\

@@ -1,7 +1,12 @@
 """Assignments are folders: a manifest, a README, a starter file, public tests, cases, mutants.
 
-An instructor adds an assignment by adding a folder under ``assignments/`` (see
-assignments/README.md for the format); nothing else needs to change.
+An assignment is registered by its folder alone: its manifest (``assignment.toml``) names
+its kind, its place in the course (``order``) and its reference solution (a file under
+reference/solutions/, which ``reference.solutions.load(slug)`` finds through the same
+manifest). Adding an assignment of an existing kind (autodiff, backprop, numerical: the
+harness runners in grader/grading/harness/kinds.py) is adding a folder under
+``assignments/`` and its reference solution; no code changes. A new kind needs a harness
+runner and a case class. The format is in assignments/README.md.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+
+from reference import solutions
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 ASSIGNMENTS_DIR = REPOSITORY / "assignments"
@@ -32,6 +39,7 @@ class Assignment:
     slug: str
     title: str
     kind: str                      # which harness runner and checks apply
+    order: int                     # its place in the course: catalogues list by it
     submit_file: str               # the one file students submit
     entry: str                     # the function it must define
     folder: Path
@@ -100,10 +108,11 @@ def load_assignment(folder: Path) -> Assignment:
         slug=folder.name,
         title=manifest["title"],
         kind=manifest["kind"],
+        order=int(manifest["order"]),
         submit_file=manifest["submit_file"],
         entry=manifest["entry"],
         folder=folder,
-        solution=(folder / manifest["solution"]).resolve(),
+        solution=solutions.resolve(manifest["solution"]),
         due=_parse_time(policy.get("due")),
         hard_close=_parse_time(policy.get("hard_close")),
         late_penalty_per_day=float(policy.get("late_penalty_per_day", 0.0)),
@@ -116,11 +125,10 @@ def load_assignment(folder: Path) -> Assignment:
 
 @cache
 def load_assignments(root: Path = ASSIGNMENTS_DIR) -> dict[str, Assignment]:
-    """Every assignment folder under ``root``, keyed by slug, in manifest order."""
+    """Every assignment folder under ``root``, keyed by slug, in their manifests' order."""
     folders = [p for p in sorted(root.iterdir()) if (p / "assignment.toml").is_file()]
     found = [load_assignment(folder) for folder in folders]
-    order = {"numerical": 0, "backprop": 1, "autodiff": 2}  # the lecture's order
-    found.sort(key=lambda a: (order.get(a.slug, len(order)), a.slug))
+    found.sort(key=lambda a: (a.order, a.slug))
     return {assignment.slug: assignment for assignment in found}
 
 

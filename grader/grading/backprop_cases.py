@@ -24,6 +24,7 @@ from .diagnosis import (
     node_names,
 )
 from .graph_cases import GraphCase, build_graph
+from .growth import judge_growth
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
 from .trusted import measure_memory, solution
@@ -44,7 +45,6 @@ def _decode_values(encoded: dict) -> dict[int, np.ndarray]:
 @dataclass(eq=False)
 class BackpropCase(GraphCase):
     n_points: int = 1          # the submission sees its point, so one point per case
-    growth_repeat: int = 3     # growth: each size is timed as the fastest of a few calls
 
     def __post_init__(self):
         if self.check == "repeat":
@@ -54,7 +54,6 @@ class BackpropCase(GraphCase):
     def make_payload(self) -> dict:
         payload = {"check": self.check, "time_limit": self.time_limit}
         if self.check == "growth":
-            payload["repeat"] = self.growth_repeat
             payload["graphs"] = [
                 {"records": g.records, "out": g.out, "wrt": g.variables,
                  "feed": self.encoded_feed(self.feeds(g, n=1)[0], g)}
@@ -222,20 +221,10 @@ class BackpropCase(GraphCase):
                                   f"{name} is wrong.", node=name, expected=preview(value),
                                   received=preview(got), abs_error=abs_error,
                                   rel_error=rel_error)
-        small, large = runs[0], runs[-1]
-        size_ratio = large["nodes"] / small["nodes"]
-        time_ratio = large["seconds"] / max(small["seconds"], 1e-4)
-        # Linear code measures about size_ratio; quadratic code about size_ratio squared. The
-        # margin absorbs a loaded machine (each size is already the fastest of a few calls).
-        if large["seconds"] > 0.05 and time_ratio > 4 * size_ratio:
-            return failed("too-slow", f"{size_ratio:.0f}x more nodes took {time_ratio:.0f}x "
-                          f"longer ({small['seconds']:.3f} s -> {large['seconds']:.3f} s): "
-                          "gradient() should take time linear in the graph size.",
-                          hint="Look for membership tests on lists (`node in visited_list`), "
-                               "list.index or list.remove, or a sort redone inside the main "
-                               "loop; use sets and dicts.",
-                          seconds=[small["seconds"], large["seconds"]])
-        return passed(f"{size_ratio:.0f}x more nodes took {time_ratio:.1f}x longer")
+        return judge_growth(runs[0], runs[-1],
+                            hint="Look for membership tests on lists (`node in visited_list`), "
+                                 "list.index or list.remove, or a sort redone inside the main "
+                                 "loop; use sets and dicts.")
 
     def _judge_memory(self, record) -> Outcome:
         wrong = self._not_a_dict(record) or self._check_values(

@@ -1,4 +1,4 @@
-"""The reference solutions and the memory profiler, imported only when a case needs them.
+"""The reference solutions and the memory measurement, imported only when a case needs them.
 
 Cases compute their reference data (adjoints at their points, sizes, memory) on first use.
 The student package restores that data from a snapshot instead, and ships neither the
@@ -16,7 +16,8 @@ def solution(slug: str):
 
 
 def measure_memory(function, *args):
-    """Peak and retained bytes of ``function(*args)`` (reference/profiling.py)."""
-    from reference.profiling import measure_memory as measure
+    """Peak bytes of ``function(*args)``, measured as the harness measures the submission's
+    (grader/grading/harness/measure/memory.py), so the judge compares like with like."""
+    from grader.grading.harness.measure.memory import measure_memory as measure
 
     return measure(function, *args)

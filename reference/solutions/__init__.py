@@ -1,26 +1,39 @@
-"""The reference solutions, kept apart from the kit: each is the file a student would submit."""
+"""The reference solutions, kept apart from the kit: each is the file a student would submit.
+
+Which file is an assignment's reference solution is said in one place, the assignment's
+manifest (``solution = "<path under reference/solutions/>"`` in
+assignments/<slug>/assignment.toml); this module reads that key and nothing else of it.
+"""
 
 import importlib.util
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
 SOLUTIONS_DIR = Path(__file__).resolve().parent
-
-# assignment slug -> the file students submit for it
-SOLUTION_FILES = {
-    "autodiff": SOLUTIONS_DIR / "autodiff" / "gradient.py",
-    "backprop": SOLUTIONS_DIR / "backprop" / "backprop.py",
-    "numerical": SOLUTIONS_DIR / "numerical" / "numerical.py",
-}
+ASSIGNMENTS_DIR = SOLUTIONS_DIR.parents[1] / "assignments"
 
 _loaded: dict[str, ModuleType] = {}
+
+
+def resolve(name: str) -> Path:
+    """The file a manifest's ``solution = name`` names: a path under reference/solutions/."""
+    path = (SOLUTIONS_DIR / name).resolve()
+    if SOLUTIONS_DIR not in path.parents:
+        raise ValueError(f"a reference solution lives under {SOLUTIONS_DIR}, not at {name!r}")
+    return path
+
+
+def path(slug: str, assignments: Path = ASSIGNMENTS_DIR) -> Path:
+    """The reference solution of assignment ``slug``, as its manifest names it."""
+    manifest = (assignments / slug / "assignment.toml").read_text(encoding="utf-8")
+    return resolve(tomllib.loads(manifest)["solution"])
 
 
 def load(slug: str) -> ModuleType:
     """Import the reference solution of assignment ``slug`` (once per process)."""
     if slug not in _loaded:
-        path = SOLUTION_FILES[slug]
-        spec = importlib.util.spec_from_file_location(f"reference_solution_{slug}", path)
+        spec = importlib.util.spec_from_file_location(f"reference_solution_{slug}", path(slug))
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _loaded[slug] = module

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gc
-import time
-import tracemalloc
+from functools import partial
 
 from . import graphio
 from .lookups import differentiate
-from .tracing import record_calls
+from .measure.memory import measure_memory
+from .measure.timing import fastest_call
+from .measure.trace import traced_call
 
 
 def _returned_adjoints(result, index):
@@ -43,14 +43,9 @@ def _hashable(key):
 def _call(gradient, graph, out_position, trace):
     nodes = graphio.deserialize(graph)
     index = {node: i for i, node in enumerate(nodes)}
-    started = time.perf_counter()
-    if trace:
-        with record_calls("gradient", index) as calls:
-            result = differentiate(gradient, nodes[out_position], index)
-    else:
-        calls, result = [], differentiate(gradient, nodes[out_position], index)
-    seconds = time.perf_counter() - started
-    return nodes, index, result, calls, seconds
+    result, calls = traced_call(
+        "gradient", lambda: differentiate(gradient, nodes[out_position], index), index, trace)
+    return nodes, index, result, calls
 
 
 def _encode(result, index, calls, extra_roots=()):
@@ -77,17 +72,17 @@ def _encode(result, index, calls, extra_roots=()):
 
 def adjoints_case(gradient, case):
     """The default check: the adjoints asked for, with the trace of op.gradient calls."""
-    nodes, index, result, calls, seconds = _call(
+    nodes, index, result, calls = _call(
         gradient, case["graph"], case["out"], case.get("trace", True))
     if "wrt" in case and isinstance(result, dict):
         wanted = {nodes[i] for i in case["wrt"]}
         result = {k: v for k, v in result.items() if _hashable(k) and k in wanted}
-    return {"seconds": seconds, **_encode(result, index, calls)}
+    return _encode(result, index, calls)
 
 
 def repeat_case(gradient, case):
     """Call twice on one graph, with a call on a fresh copy in between: no state may leak."""
-    nodes, index, first, _, _ = _call(gradient, case["graph"], case["out"], False)
+    nodes, index, first, _ = _call(gradient, case["graph"], case["out"], False)
     _call(gradient, case["graph"], case["out"], False)
     second = gradient(nodes[case["out"]])
     first_adjoints, foreign = _returned_adjoints(first, index)
@@ -138,63 +133,44 @@ def higher_order_case(gradient, case):
 def growth_case(gradient, case):
     """Time gradient() on graphs of growing size, and count the nodes of what it built.
 
-    The smallest graph is timed three times (its short time is the noisy one); a larger
-    one is timed again, keeping its fastest call, only when it looks superlinear, so
-    that a busy machine does not pass for quadratic code.
+    Each size is timed as measure.timing times any call; the node count is of the first
+    call's gradient graph, counted before the next call.
     """
     runs = []
     for graph in case["graphs"]:
-        nodes, index, result, seconds = _timed_call(gradient, graph)
-        if not runs:
-            seconds = sorted([seconds] + [_timed_call(gradient, graph)[3] for _ in range(2)])[1]
-        else:
-            expected = runs[0]["seconds"] * len(nodes) / runs[0]["nodes"]
-            for _ in range(2):
-                if seconds <= 2 * expected:
-                    break
-                seconds = min(seconds, _timed_call(gradient, graph)[3])
-        adjoints, _ = _returned_adjoints(result, index)
-        if adjoints is None:
-            return _not_a_dict(result)
-        size = len(graphio.ad.topological_sort(adjoints.values()))
-        runs.append({"nodes": len(nodes), "seconds": seconds, "gradient_nodes": size})
+        nodes = graphio.deserialize(graph["records"])
+        index = {node: i for i, node in enumerate(nodes)}
+        timing = fastest_call(partial(differentiate, gradient, nodes[graph["out"]], index),
+                              keep=partial(_gradient_graph_size, index=index))
+        if "gradient_nodes" not in timing.result:
+            return timing.result
+        runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,
+                     **timing.result})
     return {"runs": runs}
 
 
-def _timed_call(gradient, graph):
-    gc.disable()  # a collection landing in one call but not another would skew the ratio
-    try:
-        nodes, index, result, _, seconds = _call(gradient, graph["records"], graph["out"], False)
-    finally:
-        gc.enable()
-    return nodes, index, result, seconds
+def _gradient_graph_size(result, index) -> dict:
+    adjoints, _ = _returned_adjoints(result, index)
+    if adjoints is None:
+        return _not_a_dict(result)
+    return {"gradient_nodes": len(graphio.ad.topological_sort(adjoints.values()))}
 
 
 def memory_case(gradient, case):
-    """Peak and retained bytes of gradient(), then of evaluating the adjoints it returned."""
+    """Peak bytes of gradient(), then of evaluating the adjoints it returned."""
     nodes = graphio.deserialize(case["graph"])
     out = nodes[case["out"]]
     feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["feed"].items()}
     index = {node: i for i, node in enumerate(nodes)}
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        result = differentiate(gradient, out, index)
-        gradient_peak = tracemalloc.get_traced_memory()[1] - base
-        gradient_retained = tracemalloc.get_traced_memory()[0] - base
-        adjoints, _ = _returned_adjoints(result, index)
-        if adjoints is None:
-            return _not_a_dict(result)
-        wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
-        tracemalloc.reset_peak()
-        base = tracemalloc.get_traced_memory()[0]
-        graphio.ad.evaluate(wanted, feed)
-        evaluate_peak = tracemalloc.get_traced_memory()[1] - base
-    finally:
-        tracemalloc.stop()
+    gradient_call = measure_memory(differentiate, gradient, out, index)
+    adjoints, _ = _returned_adjoints(gradient_call.result, index)
+    if adjoints is None:
+        return _not_a_dict(gradient_call.result)
+    wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
+    evaluate_call = measure_memory(graphio.ad.evaluate, wanted, feed)
     subset = {nodes[i]: adjoints[i] for i in case["wrt"] if i in adjoints}
-    return {"memory": {"gradient_peak": gradient_peak, "gradient_retained": gradient_retained,
-                       "evaluate_peak": evaluate_peak},
+    return {"memory": {"gradient_peak": gradient_call.peak_bytes,
+                       "evaluate_peak": evaluate_call.peak_bytes},
             **_encode(subset, index, [])}
 
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
-import tracemalloc
+from functools import partial
 
 import numpy as np
 
 from . import graphio
 from .lookups import differentiate
-from .tracing import record_calls
+from .measure.memory import measure_memory
+from .measure.timing import fastest_call
+from .measure.trace import traced_call
 
 TRACE_VALUE_LIMIT = 10_000  # elements of one traced adjoint; beyond that only its shape
 
@@ -60,15 +61,9 @@ def _encode_trace(calls):
 def adjoints_case(gradient, case):
     nodes, index, out, feed = _prepare(case)
     wanted = set(case["wrt"]) if "wrt" in case else None
-    started = time.perf_counter()
-    if case.get("trace", True):
-        with record_calls("vjp", index) as calls:
-            result = differentiate(gradient, out, index, feed)
-    else:
-        calls, result = [], differentiate(gradient, out, index, feed)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, **_encode_values(result, index, wanted),
-            "trace": _encode_trace(calls)}
+    result, calls = traced_call("vjp", partial(differentiate, gradient, out, index, feed), index,
+                                case.get("trace", True))
+    return {**_encode_values(result, index, wanted), "trace": _encode_trace(calls)}
 
 
 def repeat_case(gradient, case):
@@ -84,37 +79,23 @@ def repeat_case(gradient, case):
 
 
 def growth_case(gradient, case):
+    """Time gradient() on graphs of growing size (as measure.timing times any call); the
+    adjoints sent back are the first call's."""
     runs = []
     for graph in case["graphs"]:
         nodes, index, out, feed = _prepare(case, graph["records"], graph["out"], graph["feed"])
-        started = time.perf_counter()
-        result = gradient(out, feed)
-        seconds = time.perf_counter() - started
-        encoded = _encode_values(result, index, set(graph["wrt"]))  # the first call's answer
-        # Time is the fastest of a few calls; a slow call (over 2 s) is not noise.
-        for _ in range(max(1, int(case.get("repeat", 1))) - 1):
-            if seconds > 2.0:
-                break
-            result = None
-            started = time.perf_counter()
-            result = gradient(out, feed)
-            seconds = min(seconds, time.perf_counter() - started)
-        runs.append({"nodes": len(nodes), "seconds": seconds, **encoded})
+        timing = fastest_call(partial(differentiate, gradient, out, index, feed),
+                              keep=partial(_encode_values, index=index, wanted=set(graph["wrt"])))
+        runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,
+                     **timing.result})
     return {"runs": runs}
 
 
 def memory_case(gradient, case):
     nodes, index, out, feed = _prepare(case)
-    tracemalloc.start()
-    try:
-        base = tracemalloc.get_traced_memory()[0]
-        result = differentiate(gradient, out, index, feed)
-        peak = tracemalloc.get_traced_memory()[1] - base
-        retained = tracemalloc.get_traced_memory()[0] - base
-    finally:
-        tracemalloc.stop()
-    return {"memory": {"gradient_peak": peak, "gradient_retained": retained},
-            **_encode_values(result, index, set(case["wrt"]))}
+    call = measure_memory(differentiate, gradient, out, index, feed)
+    return {"memory": {"gradient_peak": call.peak_bytes},
+            **_encode_values(call.result, index, set(case["wrt"]))}
 
 
 CHECKS = {

@@ -1,4 +1,8 @@
-"""Which runner handles the cases of each kind of assignment."""
+"""Which runner handles the cases of each kind of assignment.
+
+A registry of kinds, not of assignments: a manifest names its assignment's kind, so an
+assignment of an existing kind is added without touching this (assignments/README.md).
+"""
 
 from . import autodiff_runner, backprop_runner, numerical_runner
 

@@ -1,8 +1,13 @@
-"""Watch which nodes the submission asks for partial adjoints, in what order, with what."""
+"""Watch which nodes the submission asks for partial adjoints, in what order, with what.
+
+The one place the trace of a call is made: the `autodiff` runner traces op.gradient, the
+`backprop` runner op.vjp, both through ``traced_call``.
+"""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 import autodiff as ad
 from autodiff import ops as _ops
@@ -38,3 +43,17 @@ def record_calls(method: str, forward_nodes: dict):
     finally:
         for cls, original in originals.items():
             setattr(cls, method, original)
+
+
+def traced_call(method: str, call: Callable[[], object], forward_nodes: dict,
+                trace: bool = True) -> tuple[object, list[tuple[int, object]]]:
+    """``call()``'s result and, when ``trace``, the calls of ``op.<method>`` it made.
+
+    A case that does not need the trace (a graph too large to send it back) runs the call
+    bare, its trace empty.
+    """
+    if not trace:
+        return call(), []
+    with record_calls(method, forward_nodes) as calls:
+        result = call()
+    return result, calls

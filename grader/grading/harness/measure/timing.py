@@ -1,0 +1,76 @@
+"""How long a call takes: the fastest of a few calls, on the process's CPU clock.
+
+The one way the harness times a call (growth cases compare two such times; see
+grader/grading/growth.py for how they are judged).
+
+- CPU time, not wall time: a grading shares the machine with other sandboxes and workers,
+  and the wall clock also counts the time the process waits for a core, which says nothing
+  about the submission. ``time.process_time`` reads CLOCK_PROCESS_CPUTIME_ID (nanosecond
+  resolution on Linux); the sandbox runs numpy on one thread, so it counts the call's own
+  work. The cases' time limits are CPU time too (harness/run.py): one clock for both.
+- The fastest of a few calls, not the median: noise only ever adds time (a cache evicted
+  by a neighbour, a page fault, the first touch of a code path), so the fastest call is the
+  nearest to what the code itself costs (the reasoning of ``timeit``'s documentation).
+  Three calls let one disturbed call drop out.
+- A call over ``LONG_CALL`` (0.1 CPU seconds) is not repeated. What varies in so long a
+  time is the machine's state from one grading to the next (caches and cores shared with
+  neighbours), which a repeat a moment later does not escape; the noise a repeat removes
+  (a page fault, a timer tick) is milliseconds, a few percent of such a call. And a case's
+  CPU limit is a multiple of what the reference needs on it (grader/grading/budget.py):
+  repeating long calls would raise the limits, and let slow code spend more of a
+  submission's budget before it is stopped.
+- The garbage collector runs before each call and not during it: a collection landing in
+  one call and not in another would be charged to whichever call it fell in.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+REPEAT = 3       # calls at most
+LONG_CALL = 0.1  # CPU seconds: a call this long is timed once
+
+
+@dataclass(frozen=True)
+class Timing:
+    seconds: float  # CPU seconds of the fastest call
+    calls: int      # how many calls were made
+    result: Any     # keep(what the first call returned); later calls' results are dropped
+
+
+def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda result: result,
+                 repeat: int = REPEAT, long_call: float = LONG_CALL) -> Timing:
+    """Call ``call()`` up to ``repeat`` times: its fastest CPU time and keep(its first result).
+
+    ``keep`` runs on the first result before the next call (and outside the timing), for
+    what must be read before a later call can change it (arrays the submission reuses).
+    """
+    first, fastest, calls = None, float("inf"), 0
+    while calls < max(1, repeat):
+        result, seconds = _timed(call)
+        if calls == 0:
+            first = keep(result)
+        del result  # a result is not kept alive during the next call
+        calls += 1
+        fastest = min(fastest, seconds)
+        if seconds > long_call:
+            break
+    return Timing(fastest, calls, first)
+
+
+def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        started = time.process_time()
+        result = call()
+        seconds = time.process_time() - started
+    finally:
+        if was_enabled:
+            gc.enable()
+    return result, seconds

@@ -1,0 +1,54 @@
+"""An assignment is registered by its folder alone: manifest, order, kind, solution."""
+
+import importlib.util
+import re
+import shutil
+
+import pytest
+
+from grader.grading.assignments import ASSIGNMENTS_DIR, load_assignments
+from grader.grading.harness import kinds
+from reference import solutions
+
+
+def _copy(slug: str, root, new_slug: str, order: int):
+    folder = root / new_slug
+    shutil.copytree(ASSIGNMENTS_DIR / slug, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    manifest = folder / "assignment.toml"
+    text, count = re.subn(r"(?m)^order = \d+$", f"order = {order}", manifest.read_text())
+    assert count == 1
+    manifest.write_text(text)
+
+
+def test_the_catalogue_follows_the_manifests_order():
+    assert list(load_assignments()) == ["numerical", "backprop", "autodiff"]  # the lecture's
+
+
+def test_a_copied_folder_is_an_assignment_without_code_changes(tmp_path):
+    _copy("numerical", tmp_path, "numerical", 1)
+    _copy("backprop", tmp_path, "backprop-revisited", 2)  # a new slug, an existing kind
+
+    catalogue = load_assignments(tmp_path)
+
+    assert list(catalogue) == ["numerical", "backprop-revisited"]  # not the slugs' order
+    copy = catalogue["backprop-revisited"]
+    assert copy.kind == "backprop" and copy.kind in kinds.RUNNERS
+    original = load_assignments()["backprop"]
+    assert copy.solution == original.solution == solutions.path("backprop-revisited", tmp_path)
+    # Its cases load and its own reference solution, run by its kind's runner, passes them.
+    spec = importlib.util.spec_from_file_location("copied_solution", copy.solution)
+    solution = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(solution)
+    case = next(c for c in copy.cases() if c.visibility == "visible")
+    record = kinds.RUNNERS[copy.kind](getattr(solution, copy.entry), case.payload())
+    outcome = case.judge(record)
+    assert outcome.passed, outcome.message
+
+
+def test_a_solution_outside_reference_solutions_is_refused(tmp_path):
+    _copy("numerical", tmp_path, "numerical", 1)
+    manifest = tmp_path / "numerical" / "assignment.toml"
+    manifest.write_text(re.sub(r'(?m)^solution = .*$', 'solution = "../../grader/app.py"',
+                               manifest.read_text()))
+    with pytest.raises(ValueError, match="lives under"):
+        solutions.path("numerical", tmp_path)

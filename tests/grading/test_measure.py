@@ -1,0 +1,62 @@
+"""The one way to time a call, and the one growth rule that judges the times."""
+
+import time
+
+from grader.grading.growth import MAX_TIME_GROWTH, judge_growth
+from grader.grading.harness.measure.timing import fastest_call
+
+
+def _busy(seconds: float) -> None:
+    """Use the CPU for about ``seconds`` (a sleep would not show on the CPU clock)."""
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+
+def test_the_fastest_of_three_cpu_timed_calls_is_kept():
+    durations = iter([0.06, 0.02, 0.04])
+    timing = fastest_call(lambda: _busy(next(durations)))
+    assert timing.calls == 3
+    assert 0.02 <= timing.seconds < 0.035
+
+
+def test_a_sleep_costs_no_cpu_time():
+    timing = fastest_call(lambda: time.sleep(0.05), repeat=1)
+    assert timing.seconds < 0.02
+
+
+def test_a_long_call_is_not_repeated():
+    timing = fastest_call(lambda: _busy(0.05), long_call=0.03)
+    assert timing.calls == 1 and timing.seconds >= 0.05
+
+
+def test_the_first_result_is_kept_before_a_later_call_changes_it():
+    shared = []
+
+    def call():
+        shared.append(len(shared))
+        return shared
+
+    timing = fastest_call(call, keep=list)
+    assert timing.result == [0] and shared == [0, 1, 2]
+
+
+def _runs(small_seconds, large_seconds):
+    return {"nodes": 1000, "seconds": small_seconds}, {"nodes": 10_000, "seconds": large_seconds}
+
+
+def test_linear_growth_passes_and_quadratic_growth_is_too_slow():
+    assert judge_growth(*_runs(0.02, 0.25), hint="").passed  # 1.25x the graph's growth
+    outcome = judge_growth(*_runs(0.02, 2.0), hint="use sets")  # 10x: quadratic
+    assert not outcome.passed and outcome.category == "too-slow"
+    assert outcome.diagnosis["hint"] == "use sets"
+
+
+def test_the_threshold_is_the_one_ratio():
+    at = 0.01 * 10 * MAX_TIME_GROWTH
+    assert judge_growth(*_runs(0.01, at * 0.99), hint="").passed
+    assert not judge_growth(*_runs(0.01, at * 1.01), hint="").passed
+
+
+def test_times_too_short_to_measure_are_not_judged():
+    assert judge_growth(*_runs(0.0001, 0.04), hint="").passed  # 40x, but 0.04 s
