@@ -44,7 +44,7 @@ def test_reference_is_timed_on_every_case():
     seconds = reference_seconds("autodiff")
     assert set(seconds) == {case.name for case in get_assignment("autodiff").cases()}
     assert all(0 <= s < 10 for s in seconds.values())  # CPU clocks tick coarsely
-    assert seconds["10,000-node chain"] > seconds["x * x"]
+    assert seconds["2,500-node chain"] > seconds["x * x"]
 
 
 @pytest.mark.parametrize("attack", ["busy_loop", "ignore_signals", "swallow_timeout"])
