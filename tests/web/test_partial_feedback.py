@@ -99,3 +99,15 @@ def test_a_partial_result_never_counts_as_a_grade(app, client, auth, make_submis
     assert alice["score"] == "" and alice["submission_id"] == ""  # nothing graded counts
     dashboard = client.get("/instructor/assignments/numerical").get_data(as_text=True)
     assert "Public tests" not in dashboard
+
+
+def test_the_cli_and_the_openapi_description_know_the_partial_result(client):
+    from grader.cli.remote import status_line
+
+    line = status_line({"status": "running", "progress": "running 1 hidden and scale tests",
+                        "partial_result": partial_document()})
+    assert line.startswith("running: Public tests: 2/3 passed — hidden and scale tests")
+    assert status_line({"status": "queued", "progress": None}) == "queued…"
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    assert "partial_result" in schemas["Submission"]["properties"]
+    assert schemas["PendingTest"]["properties"]["status"]["enum"] == ["pending"]
