@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python bench/grading_time.py [--repeats N]
        .venv/bin/python bench/grading_time.py --spare N [--gap SECONDS] [SLUG ...]
+"first" is the first verdict: from grade_submission's start to the partial document of the
+public tests (what a student sees first); "wall" is the whole grading.
 The first grading of each assignment in a process is cold (graphs built, reference
 answers computed); the following ones are warm, as in a long-lived worker. With --spare,
 each assignment (after one warm-up grading) is graded N times with a cold sandbox start and
@@ -53,6 +55,16 @@ def compare_spare(slugs: list[str], repeats: int, gap: float) -> None:
             shutdown_spares()
 
 
+def timed_grading(slug: str, source: str) -> tuple[float, float, dict]:
+    """Seconds to the first verdict (the whole grading when there is one stage), in all."""
+    started = time.perf_counter()
+    first_verdict: list[float] = []
+    document = grade_submission(slug, source, on_public_result=lambda partial: (
+        first_verdict.append(time.perf_counter() - started)))
+    wall = time.perf_counter() - started
+    return (first_verdict[0] if first_verdict else wall), wall, document
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -64,23 +76,23 @@ def main() -> None:
     if options.spare:
         compare_spare(options.slugs, options.spare, options.gap)
         return
-    print(f"{'assignment':12} {'run':6} {'wall s':>8} {'prepare':>8} {'sandbox':>8} "
-          f"{'check':>8} {'score':>10}")
+    print(f"{'assignment':12} {'run':6} {'first s':>8} {'wall s':>8} {'prepare':>8} "
+          f"{'sandbox':>8} {'check':>8} {'score':>10}")
     for slug, assignment in load_assignments().items():
         source = assignment.solution.read_text()
-        walls = []
+        walls, firsts = [], []
         for run in range(options.repeats + 1):
-            started = time.perf_counter()
-            document = grade_submission(slug, source)
-            wall = time.perf_counter() - started
+            first, wall, document = timed_grading(slug, source)
             phases = document["extra_data"]["phases"]
             label = "cold" if run == 0 else f"warm{run}"
             if run:
                 walls.append(wall)
-            print(f"{slug:12} {label:6} {wall:8.2f} {phases['prepare']:8.2f} "
+                firsts.append(first)
+            print(f"{slug:12} {label:6} {first:8.2f} {wall:8.2f} {phases['prepare']:8.2f} "
                   f"{phases['run']:8.2f} {phases['check']:8.2f} "
                   f"{document['score']:g}/{document['max_score']:g}".rjust(10), flush=True)
-        print(f"{slug:12} median warm wall: {statistics.median(walls):.2f} s")
+        print(f"{slug:12} median warm: first verdict {statistics.median(firsts):.2f} s, "
+              f"wall {statistics.median(walls):.2f} s")
 
 
 if __name__ == "__main__":

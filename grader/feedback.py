@@ -32,13 +32,21 @@ def visible_result(
         from grader.grading.results import student_view
 
         shown = student_view(result, after_due_date=revealed)
-    for test in shown["tests"]:
+    if "pending_tests" in result:
+        shown["pending_tests"] = [dict(test) for test in result["pending_tests"]]
+    for test in shown["tests"] + shown.get("pending_tests", []):
         reason = withheld(test.get("visibility"), revealed)
         if reason:
             test["withheld"] = reason
             if not viewer.is_instructor:
                 test["hidden"] = True  # the API's flag: details withheld from this reader
     return shown
+
+
+def in_case_order(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """The judged tests and, in a partial document, those still running, by test number."""
+    tests = document.get("tests", []) + document.get("pending_tests", [])
+    return sorted(tests, key=lambda test: int(test.get("number") or 0))
 
 
 def withheld(visibility: str | None, revealed: bool) -> str | None:
@@ -59,6 +67,8 @@ def status_document(
     submission: Submission, assignment: Assignment | None, viewer: User, now: datetime
 ) -> dict[str, Any]:
     """Return the API's view of a submission: id, status and the result once graded.
+
+    While it runs, partial_result holds the public tests' verdict once they are judged.
 
     The score is the counted one (late penalty under the policy in force: pass assignment as
     it applies to the owner), as on the pages and in grades.csv.
@@ -88,7 +98,19 @@ def status_document(
         "max_score": submission.max_score if graded else None,
         "error": submission.error_message if submission.status == "error" else None,
         "result": visible_result(submission.result, assignment, viewer, now) if graded else None,
+        "partial_result": visible_result(running_partial(submission), assignment, viewer, now),
     }
+
+
+def running_partial(submission: Submission) -> dict[str, Any] | None:
+    """The public tests' verdict while the rest of the grading runs; None once it is over.
+
+    It is marked `"partial": true` and lists the tests still running in `pending_tests`;
+    it is shown, never counted (grades read only `result` and the score columns).
+    """
+    if submission.status != "running" or not submission.partial_result:
+        return None
+    return submission.partial_result
 
 
 def iso(moment: datetime | None) -> str | None:

@@ -23,6 +23,7 @@ from tests.support.apps import base_config, start_web
 from tests.support.course import CourseAssignment, demo_course
 from tests.support.live import (
     REDIS_TEST_URL,
+    ServerThread,
     Worker,
     create_database,
     forget_queue,
@@ -186,3 +187,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def live_site(live_env, web, worker_factory):
+    """The web app over HTTP with one grading worker on Redis and PostgreSQL."""
+    worker_factory(live_env)
+    app = web(live_env)
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    yield server.url
+    server.stop()

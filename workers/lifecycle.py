@@ -121,6 +121,7 @@ def claim(
             started_at=now,
             finished_at=None,
             progress="Starting",
+            partial_result=None,
             attempts=Submission.attempts + 1,
         )
     ).rowcount
@@ -181,6 +182,7 @@ def give_up(session: Session, submission: Submission, previous: str | None) -> N
             claim_token=None,
             claimed_by=None,
             progress=None,
+            partial_result=None,
         )
     )
     session.commit()
@@ -211,6 +213,7 @@ def finish(session: Session, claim: Claim, result: dict[str, Any]) -> bool:
             claimed_by=None,
             heartbeat_at=None,
             progress=None,
+            partial_result=None,
         )
     ).rowcount == 1
     session.execute(
@@ -228,6 +231,24 @@ def finish(session: Session, claim: Claim, result: dict[str, Any]) -> bool:
     return won
 
 
+def store_partial(session: Session, claim: Claim, partial: dict[str, Any]) -> bool:
+    """Show the public tests' verdict while the rest run; False when the claim was lost.
+
+    It goes in its own column, never in result or the scores: it is not a grade.
+    """
+    stored = session.execute(
+        update(Submission)
+        .where(
+            Submission.id == claim.submission_id,
+            Submission.status == Status.RUNNING,
+            Submission.claim_token == claim.token,
+        )
+        .values(partial_result=partial, heartbeat_at=utcnow())
+    ).rowcount == 1
+    session.commit()
+    return stored
+
+
 def fail(session: Session, claim: Claim, message: str, *, final: bool,
          student_message: str | None = None) -> None:
     """Record a system failure and free the claim: queue the submission again, or mark it error.
@@ -237,7 +258,8 @@ def fail(session: Session, claim: Claim, message: str, *, final: bool,
     """
     mark_grading(session, claim.token, GradingStatus.FAILED, message)
     now = utcnow()
-    values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "heartbeat_at": None}
+    values: dict[str, Any] = {"claim_token": None, "claimed_by": None, "heartbeat_at": None,
+                              "partial_result": None}
     if final:
         values |= {"status": Status.ERROR, "error_message": student_message or message,
                    "finished_at": now, "progress": None}
@@ -268,6 +290,7 @@ def release_lost(session: Session, submission_id: int, token: str) -> bool:
             heartbeat_at=None,
             queued_at=None,
             progress="Waiting for another worker",
+            partial_result=None,
         )
     ).rowcount == 1
     if released:

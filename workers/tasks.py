@@ -9,7 +9,13 @@ from datetime import timedelta
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import (
+    DBAPIError,
+    DisconnectionError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from grader.db import get_session, session_factory
 from grader.queue import GRADE_TASK, SWEEP_TASK
@@ -49,7 +55,7 @@ def describe_failure(error: BaseException) -> str:
     return f"{summary[:500]}\n\n{''.join(traceback.format_exception(error))[-1500:]}"
 
 
-def run_grader(claim: lifecycle.Claim, progress) -> dict:
+def run_grader(claim: lifecycle.Claim, progress, on_public_result) -> dict:
     """Grade the claimed source within the configured budget; grading loads only in workers."""
     from grader.grading.budget import Budget
     from grader.grading.pipeline import grade_submission
@@ -58,7 +64,19 @@ def run_grader(claim: lifecycle.Claim, progress) -> dict:
     budget = Budget(wall_seconds=config["GRADE_BUDGET_SECONDS"],
                     cpu_seconds=config["GRADE_BUDGET_CPU_SECONDS"])
     return grade_submission(claim.assignment_slug, claim.source, progress=progress,
-                            budget=budget)
+                            budget=budget, on_public_result=on_public_result)
+
+
+def partial_writer(session, claim: lifecycle.Claim):
+    """Store the public tests' verdict as it arrives; a failed write only loses the preview."""
+    def store(partial: dict) -> None:
+        try:
+            lifecycle.store_partial(session, claim, partial)
+        except SQLAlchemyError:
+            session.rollback()  # the final result is written (or retried) as usual
+            log.warning("Cannot show the public tests of submission %s early",
+                        claim.submission_id, exc_info=True)
+    return store
 
 
 @shared_task(bind=True, name=GRADE_TASK, max_retries=None)
@@ -83,7 +101,7 @@ def grade(self, submission_id: int) -> str:
     heartbeat = lifecycle.Heartbeat(session_factory(), claim.token, config["HEARTBEAT_SECONDS"])
     heartbeat.start()
     try:
-        result = run_grader(claim, heartbeat.report)
+        result = run_grader(claim, heartbeat.report, partial_writer(session, claim))
         won = lifecycle.finish(session, claim, result)
     except Exception as error:
         session.rollback()  # a failed statement leaves the transaction unusable

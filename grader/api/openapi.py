@@ -109,6 +109,14 @@ SCHEMAS = {
             "max_score": {"type": ["number", "null"]},
             "error": {"type": ["string", "null"]},
             "result": {"oneOf": [{"type": "null"}, ref("Result")]},
+            "partial_result": {
+                "oneOf": [{"type": "null"}, ref("Result")],
+                "description": "While `status` is `running`: the public tests' verdict, once "
+                               "they are judged and before the hidden and scale tests finish. "
+                               "It has `\"partial\": true` and lists the tests still running "
+                               "in `pending_tests` (status `pending`); its score is the public "
+                               "tests' only and never counts. Null otherwise.",
+            },
         },
     },
     "Result": {
@@ -122,6 +130,27 @@ SCHEMAS = {
             "output": {"type": "string"},
             "tests": {"type": "array", "items": ref("TestResult")},
             "extra_data": {"type": "object"},
+            "partial": {"type": "boolean",
+                        "description": "Present and true only in a partial result."},
+            "pending_tests": {
+                "type": "array",
+                "description": "In a partial result: the tests still running.",
+                "items": ref("PendingTest"),
+            },
+        },
+    },
+    "PendingTest": {
+        "type": "object",
+        "description": "A test not judged yet: no outcome, never a failure.",
+        "properties": {
+            "name": {"type": "string"},
+            "number": {"type": "string"},
+            "max_score": {"type": "number"},
+            "status": {"type": "string", "enum": ["pending"]},
+            "visibility": {"type": "string",
+                           "enum": ["visible", "hidden", "after_due_date", "after_published"]},
+            "hidden": {"type": "boolean", "description": "Details withheld from students."},
+            "withheld": {"type": "string", "enum": ["until_due", "always"]},
         },
     },
     "TestResult": {
@@ -341,7 +370,9 @@ def openapi_document(server_url: str) -> dict:
             "/submissions/{submission_id}": {
                 "get": {
                     "summary": "A submission's status and result",
-                    "description": "`result` is null until `status` is `graded`.",
+                    "description": "`result` is null until `status` is `graded`; while it is "
+                                   "`running`, `partial_result` shows the public tests' "
+                                   "verdict once they are judged.",
                     "parameters": [SUBMISSION_ID],
                     "responses": {
                         "200": json_body(ref("Submission"), "The submission."),

@@ -67,10 +67,18 @@ def follow(server: Server, url: str, timeout: float, console: Console) -> dict:
             if time.monotonic() > deadline:
                 raise click.ClickException(
                     f"still {document['status']} after {timeout:g} s; follow it at {url}")
-            progress = document.get("progress")
-            display.update(f"{document['status']}" + (f": {progress}" if progress else "") + "…")
+            display.update(status_line(document))
             time.sleep(delay)
             delay = min(delay * 1.5, 3.0)
+
+
+def status_line(document: dict) -> str:
+    """One line on a running grading: the public tests' verdict once known, else its progress."""
+    partial = document.get("partial_result")
+    if partial and partial.get("output"):
+        return f"{document['status']}: {partial['output'].splitlines()[0]}"
+    progress = document.get("progress")
+    return f"{document['status']}" + (f": {progress}" if progress else "") + "…"
 
 
 @click.command("submit")

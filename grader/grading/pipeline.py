@@ -1,9 +1,13 @@
 """A grading job's life in named, timed steps: prepare, run (in the sandbox), check, report.
 
-The submission runs in the sandbox; every decision is made here. When the process
-dies part-way (timeout, crash, out of memory) the cases it finished keep their
-results, the case it was in gets the run's category, and the rest run again, for as
-long as the grading budget lasts (budget.py); what it could not reach is a timeout.
+The submission runs in the sandbox; every decision is made here. It runs in two stages,
+so that a student reads the verdict on the tests they can run themselves within a second:
+the public (visible) cases first, in their own sandboxed run, judged and handed on as a
+partial result document; then the hidden and scale cases. A file that cannot be imported
+ends the grading after the first stage. When a process dies part-way (timeout, crash, out
+of memory) the cases it finished keep their results, the case it was in gets the run's
+category, and the rest of its stage run again, for as long as the grading budget lasts
+(budget.py, one budget for both stages); what it could not reach is a timeout.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 
 from .budget import Budget, BudgetClock, case_time_limit
 from .records import judge, parse_records
-from .results import build_document, test_entry
+from .results import VISIBLE, build_document, pending_entry, test_entry
 
 log = logging.getLogger(__name__)
 
@@ -77,31 +81,68 @@ class CaseRuns:
     isolation: str = "none"
     stdout: str = ""
 
+    def followed_by(self, later: CaseRuns) -> CaseRuns:
+        """These runs and a later stage's together: a failed import in either holds for all."""
+        return CaseRuns(import_record=self.import_record or later.import_record,
+                        records={**self.records, **later.records},
+                        isolation=later.isolation, stdout=self.stdout + later.stdout)
+
 
 def grade_submission(slug: str, source: str, *, public_only: bool = False,
                      progress: Callable[[str], None] | None = None,
-                     budget: Budget | None = None) -> dict:
-    """Grade one submission's source text within budget and return its result document."""
+                     budget: Budget | None = None,
+                     on_public_result: Callable[[dict], None] | None = None) -> dict:
+    """Grade one submission's source text within budget and return its result document.
+
+    on_public_result receives the partial document of the public cases (marked `partial`,
+    the cases still to run listed in `pending_tests`) before the hidden and scale cases run;
+    it is not called when the first stage's verdict is final (the file could not be
+    imported, or there is nothing else to run). The final document lists every case in the
+    assignment's order.
+    """
     assignment = get_assignment(slug)
-    budget = budget or Budget()
+    clock = BudgetClock(budget or Budget())
     report = progress or (lambda message: None)
     timer = PhaseTimer()
     with timer.phase("prepare"):
         reference = reference_seconds(slug)
-        cases = [c for c in assignment.cases() if not public_only or c.visibility == "visible"]
-        payloads = [_timed_payload(i, case, reference.get(case.name))
-                    for i, case in enumerate(cases)]
-    report(f"running {len(cases)} tests in the sandbox")
-    with timer.phase("run"):
-        runs = _run_cases(assignment, source, payloads, report, BudgetClock(budget),
-                          use_spare=spare_sandbox_enabled())
+        numbered = list(enumerate(assignment.cases()))
+        public = [(i, case) for i, case in numbered if case.visibility == VISIBLE]
+        rest = [] if public_only else [(i, case) for i, case in numbered
+                                       if case.visibility != VISIBLE]
+        stages = [("public", public), ("hidden and scale", rest)]
+        if on_public_result is None:  # nobody is waiting for the public verdict: one run
+            stages = [("", public + rest)]
+        stages = [(label, cases) for label, cases in stages if cases]
+
+    def run_stage(label: str, cases: list) -> CaseRuns:
+        report(f"running {len(cases)} {label + ' ' if label else ''}tests in the sandbox")
+        payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in cases]
+        with timer.phase("run"):
+            return _run_cases(assignment, source, payloads, report, clock,
+                              use_spare=spare_sandbox_enabled())
+
+    def document(cases: list, runs: CaseRuns, pending: list | None = None) -> dict:
+        with timer.phase("check"):
+            tests = [test_entry(i + 1, case, judge(case, runs.import_record,
+                                                    runs.records.get(i), reference.get(case.name)))
+                     for i, case in cases]
+            pending_tests = None if pending is None else [pending_entry(i + 1, case)
+                                                          for i, case in pending]
+        return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
+                              import_record=runs.import_record, stdout=runs.stdout,
+                              pending=pending_tests)
+
+    runs = CaseRuns()
+    for number, (label, cases) in enumerate(stages):
+        runs = runs.followed_by(run_stage(label, cases))
+        if runs.import_record.get("category"):
+            break  # the file cannot be imported: no other case can run either
+        if number + 1 < len(stages) and on_public_result is not None:
+            on_public_result(document(cases, runs, pending=stages[number + 1][1]))
     report("checking the results")
-    with timer.phase("check"):
-        tests = [test_entry(i + 1, case, judge(case, runs.import_record, runs.records.get(i),
-                                                reference.get(case.name)))
-                 for i, case in enumerate(cases)]
-    return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
-                          import_record=runs.import_record, stdout=runs.stdout)
+    graded = {i for _, cases in stages for i, _case in cases}
+    return document([(i, case) for i, case in numbered if i in graded], runs)
 
 
 @cache

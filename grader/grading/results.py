@@ -9,6 +9,7 @@ from typing import Any
 from .outcome import Outcome
 
 VISIBLE, HIDDEN, AFTER_DUE = "visible", "hidden", "after_due_date"
+PENDING = "pending"  # the status of a test a partial document has not judged yet
 
 
 def test_entry(number: int, case, outcome: Outcome) -> dict:
@@ -60,18 +61,36 @@ IMPORT_HINTS = {
 }
 
 
+def pending_entry(number: int, case) -> dict:
+    """A test still to run, in a partial document: what it is, never an outcome."""
+    return {"name": case.name, "number": str(number), "max_score": case.points,
+            "status": PENDING, "visibility": case.visibility}
+
+
 def build_document(assignment, tests: list[dict], *, phases: dict, isolation: str,
-                   import_record: dict, stdout: str = "") -> dict:
+                   import_record: dict, stdout: str = "",
+                   pending: list[dict] | None = None) -> dict:
+    """The result document of the judged tests.
+
+    pending: the tests still running (pending_entry) when this is the partial document of
+    the public tests; it is marked `"partial": true`, lists them in `pending_tests`, and its
+    score is that of the public tests only, which nothing may count as the submission's.
+    """
     score = round(sum(t["score"] for t in tests), 4)
     max_score = round(sum(t["max_score"] for t in tests), 4)
     passed = sum(t["status"] == "passed" for t in tests)
     categories = Counter(tag for t in tests for tag in t["tags"])
-    summary = [f"{assignment.title}: {score:g} / {max_score:g} points, "
-               f"{passed} of {len(tests)} tests passed."]
+    if pending is None:
+        summary = [f"{assignment.title}: {score:g} / {max_score:g} points, "
+                   f"{passed} of {len(tests)} tests passed."]
+    else:
+        summary = [f"Public tests: {passed}/{len(tests)} passed — hidden and scale tests are "
+                   f"running ({len(pending)} more); the score comes when they finish."]
     if import_record.get("category"):
         summary.append(_import_problem(assignment, import_record))
         tests = [_not_run(test, assignment, import_record["category"]) for test in tests]
-    return strict_json({
+    partial = {} if pending is None else {"partial": True, "pending_tests": pending}
+    return strict_json(partial | {
         "score": score,
         "max_score": max_score,
         "execution_time": round(sum(phases.values()), 3),

@@ -76,6 +76,9 @@ class Submission(Base):
     max_score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     error_message: Mapped[str | None] = mapped_column(Text)
+    # The public tests' verdict ("partial": true) while the rest of a grading runs: shown,
+    # never counted; cleared when the run ends, however it ends.
+    partial_result: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
 
     user: Mapped[User] = relationship()
     gradings: Mapped[list[Grading]] = relationship(

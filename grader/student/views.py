@@ -30,7 +30,7 @@ from grader.course import (
 )
 from grader.db import get_session
 from grader.extensions import limiter
-from grader.feedback import diagnosis, visible_result
+from grader.feedback import diagnosis, in_case_order, running_partial, visible_result
 from grader.grades import counted, counted_score
 from grader.models import Submission, utcnow
 from grader.policy import extension_for, for_student, with_extension
@@ -74,7 +74,8 @@ def counted_for(submission: Submission) -> tuple[float, float] | None:
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Give templates the feedback helpers."""
-    return {"diagnosis": diagnosis, "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
+    return {"diagnosis": diagnosis, "in_case_order": in_case_order,
+            "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
 
 
 bp.add_app_template_global(counted_for, "counted_for")  # macros are imported without context
@@ -220,6 +221,7 @@ def feedback_context(submission: Submission) -> dict:
         "submission": submission,
         "assignment": assignment,
         "result": visible_result(submission.result, assignment, current_user, now),
+        "partial": visible_result(running_partial(submission), assignment, current_user, now),
     }
 
 

@@ -15,6 +15,20 @@ SLUG = "numerical"
 SOLUTION = (REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py").read_text()
 GRADING_TIMEOUT = 120
 
+# Only a hidden test of `numerical` passes a 3x3 input: the second stage takes 4 s longer.
+SLOW_SECOND_STAGE = SOLUTION + '''
+
+import time as _time
+
+_unhurried = numerical_gradient
+
+
+def numerical_gradient(f, x, *args, **kwargs):
+    if getattr(x, "shape", None) == (3, 3):
+        _time.sleep(4)
+    return _unhurried(f, x, *args, **kwargs)
+'''
+
 
 def submit(client, app, source: str, user: str = "alice") -> int:
     response = client.post(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.support.accounts import PASSWORDS
-from tests.support.live import REPOSITORY, ServerThread
+from tests.support.live import REPOSITORY
 
 # Forward instead of central differences: some tests pass, others fail with a diagnosis.
 MUTANT = (REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
@@ -22,20 +20,9 @@ RECORD_STATUSES = """() => {
 }"""
 
 
-@pytest.fixture
-def site(live_env, web, worker_factory):
-    """The web app over HTTP with one grading worker on Redis and PostgreSQL."""
-    worker_factory(live_env)
-    app = web(live_env)
-    app.config["SERVER_NAME"] = None
-    server = ServerThread(app)
-    yield server.url
-    server.stop()
-
-
-def test_student_submits_and_watches_feedback(browser, site, tmp_path):
+def test_student_submits_and_watches_feedback(browser, live_site, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(site + "/")
+    page.goto(live_site + "/")
     assert "/auth/login" in page.url
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", PASSWORDS["alice"])
@@ -66,9 +53,9 @@ def test_student_submits_and_watches_feedback(browser, site, tmp_path):
     page.screenshot(path=tmp_path / "3-graded.png", full_page=True)
 
 
-def test_login_error_is_shown(browser, site):
+def test_login_error_is_shown(browser, live_site):
     page = browser.new_page()
-    page.goto(site + "/auth/login")
+    page.goto(live_site + "/auth/login")
     page.fill("input[name=username]", "alice")
     page.fill("input[name=password]", "wrong")
     page.click("input[type=submit]")

@@ -220,7 +220,7 @@ def test_system_failures_are_retried_then_reported(app, ctx, make_submission, mo
     from workers import tasks
 
     celery_init_app(app)  # the worker's side: its tasks run in the app's context
-    def broken_sandbox(claim, progress):
+    def broken_sandbox(claim, progress, on_public_result):
         raise OSError("bwrap: cannot create namespace")  # the machine's fault, not the student's
 
     monkeypatch.setattr(tasks, "run_grader", broken_sandbox)
@@ -239,7 +239,7 @@ def test_a_grader_bug_is_recorded_at_once_and_never_replayed(app, ctx, make_subm
     from workers import tasks
 
     celery_init_app(app)  # the worker's side: its tasks run in the app's context
-    def buggy_grader(claim, progress):
+    def buggy_grader(claim, progress, on_public_result):
         raise ValueError("a bug in the grader itself")
 
     monkeypatch.setattr(tasks, "run_grader", buggy_grader)
@@ -261,7 +261,7 @@ def test_a_document_the_database_refuses_fails_at_once_and_frees_the_claim(
     celery_init_app(app)  # the worker's side: its tasks run in the app's context
     # A non-strict document, as the pipeline wrote before it made documents strict JSON:
     # PostgreSQL's JSONB refuses it, and so does the engine on SQLite now.
-    monkeypatch.setattr(tasks, "run_grader", lambda claim, progress: {
+    monkeypatch.setattr(tasks, "run_grader", lambda claim, progress, on_public_result: {
         "score": 1.0, "max_score": 2.0, "tests": [{"extra_data": {"abs_error": float("nan")}}]})
     sid = make_submission(status="queued")
     assert tasks.grade.apply(args=[sid]).get() == "error"
