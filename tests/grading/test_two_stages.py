@@ -41,7 +41,7 @@ def one_stage_tests(slug: str, source: str) -> list[dict]:
     cases = assignment.cases()
     payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in enumerate(cases)]
     runs = _run_cases(assignment, source, payloads, lambda message: None,
-                      BudgetClock(Budget()))
+                      BudgetClock(Budget()), use_spare=False)
     return [results.test_entry(i + 1, case, judge(case, runs.import_record, runs.records.get(i),
                                           reference.get(case.name)))
             for i, case in enumerate(cases)]
