@@ -15,25 +15,34 @@ SLUG = "numerical"
 SOLUTION = (REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py").read_text()
 GRADING_TIMEOUT = 120
 
-# Only a hidden test of `numerical` passes a 3x3 input: the second stage takes 4 s longer.
-SLOW_SECOND_STAGE = SOLUTION + '''
+# backprop's reference, unhurried once on a graph of over 1,000 nodes: only hidden scale
+# cases are that large, so the public tests' verdict comes 4 s before the final one.
+# (numerical's hidden tests are too quick for a stage of their own: one run grades it.)
+SLOW_SECOND_STAGE_SLUG = "backprop"
+SLOW_SECOND_STAGE = (REPOSITORY / "reference" / "solutions" / "backprop"
+                     / "backprop.py").read_text() + '''
 
 import time as _time
 
-_unhurried = numerical_gradient
+import autodiff as _ad
+
+_unhurried = gradient
+_slept = []
 
 
-def numerical_gradient(f, x, *args, **kwargs):
-    if getattr(x, "shape", None) == (3, 3):
+def gradient(out, feed_dict):
+    if not _slept and len(_ad.topological_sort([out])) > 1000:
+        _slept.append(True)
         _time.sleep(4)
-    return _unhurried(f, x, *args, **kwargs)
+    return _unhurried(out, feed_dict)
 '''
+SUBMIT_FILES = {"numerical": "numerical.py", "backprop": "backprop.py"}
 
 
-def submit(client, app, source: str, user: str = "alice") -> int:
+def submit(client, app, source: str, user: str = "alice", slug: str = SLUG) -> int:
     response = client.post(
-        f"/api/v1/assignments/{SLUG}/submissions",
-        data={"file": (io.BytesIO(source.encode()), "numerical.py")},
+        f"/api/v1/assignments/{slug}/submissions",
+        data={"file": (io.BytesIO(source.encode()), SUBMIT_FILES[slug])},
         headers={"Authorization": f"Bearer {app.tokens[user]}"},
         content_type="multipart/form-data",
     )
