@@ -7,7 +7,7 @@ from functools import partial
 from . import graphio
 from .lookups import differentiate
 from .measure.memory import measure_memory
-from .measure.timing import fastest_call
+from .measure.timing import fastest_call, growth_suspect
 from .measure.trace import traced_call
 
 
@@ -140,8 +140,10 @@ def growth_case(gradient, case):
     for graph in case["graphs"]:
         nodes = graphio.deserialize(graph["records"])
         index = {node: i for i, node in enumerate(nodes)}
+        suspect = growth_suspect(runs[0], len(nodes), case.get("max_growth")) if runs else None
         timing = fastest_call(partial(differentiate, gradient, nodes[graph["out"]], index),
-                              keep=partial(_gradient_graph_size, index=index))
+                              keep=partial(_gradient_graph_size, index=index),
+                              suspect_above=suspect)
         if "gradient_nodes" not in timing.result:
             return timing.result
         runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,

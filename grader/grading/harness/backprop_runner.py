@@ -9,7 +9,7 @@ import numpy as np
 from . import graphio
 from .lookups import differentiate
 from .measure.memory import measure_memory
-from .measure.timing import fastest_call
+from .measure.timing import fastest_call, growth_suspect
 from .measure.trace import traced_call
 
 TRACE_VALUE_LIMIT = 10_000  # elements of one traced adjoint; beyond that only its shape
@@ -84,8 +84,10 @@ def growth_case(gradient, case):
     runs = []
     for graph in case["graphs"]:
         nodes, index, out, feed = _prepare(case, graph["records"], graph["out"], graph["feed"])
+        suspect = growth_suspect(runs[0], len(nodes), case.get("max_growth")) if runs else None
         timing = fastest_call(partial(differentiate, gradient, out, index, feed),
-                              keep=partial(_encode_values, index=index, wanted=set(graph["wrt"])))
+                              keep=partial(_encode_values, index=index, wanted=set(graph["wrt"])),
+                              suspect_above=suspect)
         runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,
                      **timing.result})
     return {"runs": runs}
