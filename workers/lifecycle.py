@@ -88,6 +88,12 @@ def claim_matches(token: str | None):
     return Submission.claim_token.is_(None) if token is None else Submission.claim_token == token
 
 
+def running_under(submission_id: int, token: str) -> tuple:
+    """SQL conditions: the submission is still being graded by the run holding token."""
+    return (Submission.id == submission_id, Submission.status == Status.RUNNING,
+            Submission.claim_token == token)
+
+
 def claim(
     session: Session, submission_id: int, stale_after: timedelta, max_failures: int
 ) -> Claim | None:
@@ -196,11 +202,7 @@ def finish(session: Session, claim: Claim, result: dict[str, Any]) -> bool:
     max_score = result.get("max_score")
     won = session.execute(
         update(Submission)
-        .where(
-            Submission.id == claim.submission_id,
-            Submission.status == Status.RUNNING,
-            Submission.claim_token == claim.token,
-        )
+        .where(*running_under(claim.submission_id, claim.token))
         .values(
             status=Status.GRADED,
             result=result,
@@ -238,11 +240,7 @@ def store_partial(session: Session, claim: Claim, partial: dict[str, Any]) -> bo
     """
     stored = session.execute(
         update(Submission)
-        .where(
-            Submission.id == claim.submission_id,
-            Submission.status == Status.RUNNING,
-            Submission.claim_token == claim.token,
-        )
+        .where(*running_under(claim.submission_id, claim.token))
         .values(partial_result=partial, heartbeat_at=utcnow())
     ).rowcount == 1
     session.commit()
@@ -278,11 +276,7 @@ def release_lost(session: Session, submission_id: int, token: str) -> bool:
     """Give back a submission whose run died, so it can be queued again."""
     released = session.execute(
         update(Submission)
-        .where(
-            Submission.id == submission_id,
-            Submission.status == Status.RUNNING,
-            Submission.claim_token == token,
-        )
+        .where(*running_under(submission_id, token))
         .values(
             status=Status.QUEUED,
             claim_token=None,

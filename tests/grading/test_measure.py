@@ -2,7 +2,12 @@
 
 import time
 
-from grader.grading.growth import MAX_TIME_GROWTH, judge_growth
+from grader.grading.growth import (
+    MAX_TIME_GROWTH,
+    SMALLEST_SECONDS,
+    judge_growth,
+    retiming_rule,
+)
 from grader.grading.harness.measure.timing import fastest_call, growth_suspect
 
 
@@ -45,9 +50,11 @@ def test_a_long_call_that_looks_slow_is_timed_again():
 
 def test_the_large_graph_bar_is_the_growth_rule_applied_to_the_small_run():
     small = {"nodes": 500, "seconds": 0.01}
-    assert growth_suspect(small, 5_000, MAX_TIME_GROWTH) == MAX_TIME_GROWTH * 10 * 0.01
-    assert growth_suspect({"nodes": 500, "seconds": 0.0}, 5_000, 3.0) == 3.0 * 10 * 1e-4
-    assert growth_suspect(small, 5_000, None) is None
+    rule = retiming_rule()
+    assert growth_suspect(small, 5_000, rule) == MAX_TIME_GROWTH * 10 * 0.01
+    assert growth_suspect({"nodes": 500, "seconds": 0.0}, 5_000, rule) == \
+        MAX_TIME_GROWTH * 10 * SMALLEST_SECONDS
+    assert growth_suspect(small, 5_000, {}) is None
 
 
 def test_the_first_result_is_kept_before_a_later_call_changes_it():

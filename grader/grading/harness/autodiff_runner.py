@@ -140,7 +140,7 @@ def growth_case(gradient, case):
     for graph in case["graphs"]:
         nodes = graphio.deserialize(graph["records"])
         index = {node: i for i, node in enumerate(nodes)}
-        suspect = growth_suspect(runs[0], len(nodes), case.get("max_growth")) if runs else None
+        suspect = growth_suspect(runs[0], len(nodes), case) if runs else None
         timing = fastest_call(partial(differentiate, gradient, nodes[graph["out"]], index),
                               keep=partial(_gradient_graph_size, index=index),
                               suspect_above=suspect)

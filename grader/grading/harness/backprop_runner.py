@@ -84,7 +84,7 @@ def growth_case(gradient, case):
     runs = []
     for graph in case["graphs"]:
         nodes, index, out, feed = _prepare(case, graph["records"], graph["out"], graph["feed"])
-        suspect = growth_suspect(runs[0], len(nodes), case.get("max_growth")) if runs else None
+        suspect = growth_suspect(runs[0], len(nodes), case) if runs else None
         timing = fastest_call(partial(differentiate, gradient, out, index, feed),
                               keep=partial(_encode_values, index=index, wanted=set(graph["wrt"])),
                               suspect_above=suspect)

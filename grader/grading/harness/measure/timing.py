@@ -39,7 +39,6 @@ from typing import Any
 
 REPEAT = 3       # calls at most
 LONG_CALL = 0.1  # CPU seconds: a call this long is timed once
-SMALLEST_SECONDS = 1e-4  # as grader/grading/growth.py floors the small graph's time
 
 
 @dataclass(frozen=True)
@@ -87,9 +86,11 @@ def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
     return result, seconds
 
 
-def growth_suspect(small: dict, nodes: int, max_growth: float | None) -> float | None:
+def growth_suspect(small: dict, nodes: int, rule: dict) -> float | None:
     """The time above which a graph of ``nodes`` nodes would be judged too slow next to the
-    small run ``small`` ({"nodes", "seconds"}), for a growth case allowing ``max_growth``."""
-    if max_growth is None:
+    small run ``small`` ({"nodes", "seconds"}), by the growth case's ``rule`` (its payload's
+    max_growth and smallest_seconds: grader/grading/growth.py); None without one."""
+    if "max_growth" not in rule:
         return None
-    return max_growth * nodes / small["nodes"] * max(small["seconds"], SMALLEST_SECONDS)
+    return (rule["max_growth"] * nodes / small["nodes"]
+            * max(small["seconds"], rule["smallest_seconds"]))
