@@ -46,7 +46,9 @@ def judge_growth(small: dict, large: dict, hint: str) -> Outcome:
 
 
 def retiming_rule() -> dict:
-    """What the harness needs to time a large graph again when it looks slow (payload fields
-    read by harness/measure/timing.growth_suspect): this module's own factor and floor."""
-    return {"max_growth": MAX_TIME_GROWTH, "smallest_seconds": SMALLEST_SECONDS}
+    """What the harness needs to know when a large graph's time decides its verdict (payload
+    fields read by harness/measure/timing.growth_suspect): this module's own factor, floor
+    and measurable time."""
+    return {"max_growth": MAX_TIME_GROWTH, "smallest_seconds": SMALLEST_SECONDS,
+            "measurable_seconds": MEASURABLE_SECONDS}
 

@@ -1,13 +1,14 @@
 """A grading job's life in named, timed steps: prepare, run (in the sandbox), check, report.
 
-The submission runs in the sandbox; every decision is made here. It runs in two stages,
-so that a student reads the verdict on the tests they can run themselves within a second:
-the public (visible) cases first, in their own sandboxed run, judged and handed on as a
-partial result document; then the hidden and scale cases. A file that cannot be imported
-ends the grading after the first stage. When a process dies part-way (timeout, crash, out
-of memory) the cases it finished keep their results, the case it was in gets the run's
-category, and the rest of its stage run again, for as long as the grading budget lasts
-(budget.py, one budget for both stages); what it could not reach is a timeout.
+The submission runs in the sandbox; every decision is made here. One sandboxed run takes
+all the cases, the public (visible) ones first, so that a student reads the verdict on the
+tests they can run themselves within a second: the harness writes a record per case as it
+ends, the run's results file is watched while it grows, and once every public case has its
+record their partial result document is handed on while the hidden and scale cases still
+run. A file that cannot be imported ends the grading at once. When a process dies
+part-way (timeout, crash, out of memory) the cases it finished keep their results, the
+case it was in gets the run's category, and the rest run again, for as long as the
+grading budget lasts (budget.py); what it could not reach is a timeout.
 """
 
 from __future__ import annotations
@@ -40,9 +41,11 @@ RESULTS_FILE = "results.jsonl"
 # The declared limits measure the reference; nothing is cut short while they are measured.
 CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
 LOAD_TIME_LIMIT = 5.0
-# What a sandbox start costs (bwrap, Python, numpy, the kit: docs/grading.md): the public
-# tests get a run of their own only when the rest takes the reference longer than that.
-SECOND_STAGE_SECONDS = 0.3  # importing the submission (numpy and the kit are loaded before)
+# A partial result costs a write and a page update: it is made only when the cases after the
+# public ones keep the student waiting noticeably longer, taking the reference over this
+# much CPU (backprop 0.3 s, autodiff 0.4 s; numerical 0.01 s, whose whole verdict comes as
+# soon as a partial one would).
+PARTIAL_RESULT_SECONDS = 0.1
 # What a pre-started sandbox imports while it waits for a job: all the harness will need
 # before the submission (its runners pull in the kit).
 HARNESS_PRELOAD = ("numpy", "autodiff", "harness.kinds")
@@ -63,16 +66,29 @@ class SystemGradingError(RuntimeError):
 
 
 class PhaseTimer:
+    """Seconds spent in each named phase; a phase inside another pauses the outer one."""
+
     def __init__(self):
         self.phases: dict[str, float] = {}
+        self._open: list[list] = []  # [name, since when it is charged]
 
     @contextmanager
     def phase(self, name: str):
-        started = time.perf_counter()
+        now = time.perf_counter()
+        if self._open:
+            self._charge(self._open[-1], now)
+        self._open.append([name, now])
         try:
             yield
         finally:
-            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - started
+            now = time.perf_counter()
+            self._charge(self._open.pop(), now)
+            if self._open:
+                self._open[-1][1] = now
+
+    def _charge(self, entry: list, now: float) -> None:
+        name, since = entry
+        self.phases[name] = self.phases.get(name, 0.0) + now - since
 
 
 @dataclass
@@ -84,12 +100,6 @@ class CaseRuns:
     isolation: str = "none"
     stdout: str = ""
 
-    def followed_by(self, later: CaseRuns) -> CaseRuns:
-        """These runs and a later stage's together: a failed import in either holds for all."""
-        return CaseRuns(import_record=self.import_record or later.import_record,
-                        records={**self.records, **later.records},
-                        isolation=later.isolation, stdout=self.stdout + later.stdout)
-
 
 def grade_submission(slug: str, source: str, *, public_only: bool = False,
                      progress: Callable[[str], None] | None = None,
@@ -98,11 +108,11 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
     """Grade one submission's source text within budget and return its result document.
 
     on_public_result receives the partial document of the public cases (marked `partial`,
-    the cases still to run listed in `pending_tests`) before the hidden and scale cases run;
-    it is not called when the first stage's verdict is final (the file could not be
-    imported, or there is nothing else to run) or when the rest is too quick to be worth a
-    run of its own (_worth_a_second_run). The final document lists every case in the
-    assignment's order.
+    the cases still to run listed in `pending_tests`) as soon as they all have a record,
+    while the hidden and scale cases still run; it is not called when the file could not be
+    imported, when there is nothing else to run, or when the rest is too quick for a partial
+    result to be worth showing (_worth_a_partial_result). The final document lists every
+    case in the assignment's order.
     """
     assignment = get_assignment(slug)
     clock = BudgetClock(budget or Budget())
@@ -114,50 +124,66 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
         public = [(i, case) for i, case in numbered if case.visibility == VISIBLE]
         rest = [] if public_only else [(i, case) for i, case in numbered
                                        if case.visibility != VISIBLE]
-        stages = [("public", public), ("hidden and scale", rest)]
-        if on_public_result is None or not _worth_a_second_run(rest, reference):
-            stages = [("", public + rest)]  # the whole verdict comes as soon as a partial one
-        stages = [(label, cases) for label, cases in stages if cases]
-
-    def run_stage(label: str, cases: list) -> CaseRuns:
-        report(f"running {len(cases)} {label + ' ' if label else ''}tests in the sandbox")
-        payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in cases]
-        with timer.phase("run"):
-            return _run_cases(assignment, source, payloads, report, clock,
-                              use_spare=spare_sandbox_enabled())
+        payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in public + rest]
+    judged = _JudgedOnce(reference)
 
     def document(cases: list, runs: CaseRuns, pending: list | None = None) -> dict:
         with timer.phase("check"):
-            tests = [test_entry(i + 1, case, judge(case, runs.import_record,
-                                                    runs.records.get(i), reference.get(case.name)))
-                     for i, case in cases]
+            tests = [test_entry(i + 1, case, judged.outcome(i, case, runs)) for i, case in cases]
             pending_tests = None if pending is None else [pending_entry(i + 1, case)
                                                           for i, case in pending]
         return build_document(assignment, tests, phases=timer.phases, isolation=runs.isolation,
                               import_record=runs.import_record, stdout=runs.stdout,
                               pending=pending_tests)
 
-    runs = CaseRuns()
-    for number, (label, cases) in enumerate(stages):
-        runs = runs.followed_by(run_stage(label, cases))
-        if runs.import_record.get("category"):
-            break  # the file cannot be imported: no other case can run either
-        if number + 1 < len(stages) and on_public_result is not None:
-            on_public_result(document(cases, runs, pending=stages[number + 1][1]))
+    on_records = None
+    if on_public_result is not None and public and _worth_a_partial_result(rest, reference):
+        public_ids = {i for i, _case in public}
+
+        def on_records(runs: CaseRuns) -> bool:
+            """Hand on the public verdict once complete; True while still waiting for it."""
+            if runs.import_record.get("category"):
+                return False  # the final verdict follows at once
+            if not public_ids <= runs.records.keys():
+                return True
+            on_public_result(document(public, runs, pending=rest))
+            return False
+
+    report(f"running {len(payloads)} tests in the sandbox")
+    with timer.phase("run"):
+        runs = _run_cases(assignment, source, payloads, report, clock,
+                          use_spare=spare_sandbox_enabled(), on_records=on_records)
     report("checking the results")
-    graded = {i for _, cases in stages for i, _case in cases}
+    graded = {payload["id"] for payload in payloads}
     return document([(i, case) for i, case in numbered if i in graded], runs)
 
 
-def _worth_a_second_run(rest: list, reference: dict[str, float]) -> bool:
+class _JudgedOnce:
+    """Each case judged once per grading: a public case judged for the partial result keeps
+    its outcome in the final one, unless its record changed since."""
+
+    def __init__(self, reference: dict[str, float]) -> None:
+        self.reference = reference
+        self.outcomes: dict[int, tuple[dict, dict | None, object]] = {}
+
+    def outcome(self, position: int, case, runs: CaseRuns):
+        record = runs.records.get(position)
+        known = self.outcomes.get(position)
+        if known is not None and known[0] == runs.import_record and known[1] == record:
+            return known[2]
+        outcome = judge(case, runs.import_record, record, self.reference.get(case.name))
+        self.outcomes[position] = (runs.import_record, record, outcome)
+        return outcome
+
+
+def _worth_a_partial_result(rest: list, reference: dict[str, float]) -> bool:
     """Whether the cases after the public ones take long enough to show a verdict before them.
 
-    A second stage costs a second sandbox start; below SECOND_STAGE_SECONDS of the
-    reference's CPU (numerical: about 0.01 s) the whole verdict comes as soon as the public
-    one would, and one run is also the cheaper at a deadline (docs/grading.md).
+    Below PARTIAL_RESULT_SECONDS of the reference's CPU (numerical: about 0.01 s) the whole
+    verdict comes as soon as the partial one would.
     """
     seconds = [reference.get(case.name) for _, case in rest]
-    return None in seconds or sum(seconds) > SECOND_STAGE_SECONDS
+    return None in seconds or sum(seconds) > PARTIAL_RESULT_SECONDS
 
 
 @cache
@@ -211,12 +237,43 @@ def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
     return {"error": {"category": "timeout", "message": message}}
 
 
+class _RecordStream:
+    """Offers the records of a grading's runs to `on_records` while they are written, for as
+    long as it returns True (None: nobody is listening)."""
+
+    def __init__(self, on_records: Callable[[CaseRuns], bool] | None) -> None:
+        self.on_records = on_records
+        self.listening = on_records is not None
+
+    def offer(self, runs: CaseRuns) -> None:
+        if self.listening:
+            self.listening = bool(self.on_records(runs))
+
+    def watch(self, earlier: CaseRuns, pending_ids: set[int]) -> sandbox.OutputWatch | None:
+        """The next run's results file, read as it grows, on top of the earlier runs."""
+        if not self.listening:
+            return None
+
+        def on_change(content: bytes) -> bool:
+            run_import, run_records = parse_records(content, pending_ids)
+            self.offer(CaseRuns(import_record=earlier.import_record or run_import,
+                                records={**earlier.records, **run_records},
+                                isolation=earlier.isolation))
+            return self.listening
+
+        return sandbox.OutputWatch(RESULTS_FILE, on_change)
+
+
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
-               clock: BudgetClock, use_spare: bool) -> CaseRuns:
+               clock: BudgetClock, use_spare: bool,
+               on_records: Callable[[CaseRuns], bool] | None = None) -> CaseRuns:
+    """Run the cases of `payloads`, in their order, in as many sandboxed runs as deaths need;
+    `on_records` sees the records as they come (_RecordStream)."""
     base_limits = sandbox.Limits(**assignment.limits.get("sandbox", {}))
     mounts = [sandbox.Mount(KIT_DIR / "autodiff", f"{GUEST_KIT}/autodiff"),
               sandbox.Mount(HARNESS_DIR, GUEST_HARNESS)]
-    runs = CaseRuns()
+    runs = CaseRuns(isolation=sandbox.isolation_mode())
+    stream = _RecordStream(on_records)
     records = runs.records
     pending = payloads
     while pending:
@@ -225,6 +282,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             break
         job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
                "entry": assignment.entry, "cases": pending, "load_time_limit": LOAD_TIME_LIMIT}
+        pending_ids = {p["id"] for p in pending}
         result = sandbox.run_python(
             f"{GUEST_HARNESS}/run.py",
             args=["/sandbox/in/job.json", f"/sandbox/out/{RESULTS_FILE}", GUEST_SUBMISSION],
@@ -233,13 +291,14 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
                    f"submission/{assignment.submit_file}": source.encode()},
             limits=clock.limits_for_next_run(base_limits),
             python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
-            use_spare=use_spare)
+            use_spare=use_spare,
+            watch=stream.watch(CaseRuns(records=dict(records), isolation=runs.isolation),
+                               pending_ids))
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
         runs.isolation = result.isolation
-        runs.stdout = result.stdout.decode("utf-8", "replace")
-        pending_ids = {p["id"] for p in pending}
+        runs.stdout += result.stdout.decode("utf-8", "replace")
         run_import, run_records = parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
         if run_import.get("category"):
             runs.import_record = run_import
@@ -254,6 +313,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             break
         if any(record.get("ended_process") for record in run_records.values()):
             pending = remaining  # the harness ended it after a timeout it could not raise
+            stream.offer(runs)
             continue
         casualty = remaining[0]
         if result.reason in ("timeout", "cpu-time") and clock.spent():
@@ -264,6 +324,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
                 "message": _death_message(result)}}
         report(f"a test ended the process ({result.reason}); running the remaining tests")
         pending = remaining[1:]
+        stream.offer(runs)
     return runs
 
 

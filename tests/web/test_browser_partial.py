@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from grader.grading.assignments import get_assignment
 from tests.support.accounts import PASSWORDS
-from tests.support.live_grading import SLOW_SECOND_STAGE, SLOW_SECOND_STAGE_SLUG
+from tests.support.live_grading import SLOW_HIDDEN_TESTS, SLOW_HIDDEN_TESTS_SLUG
 
 # What the page showed, in order, recorded inside the page as the feedback box changes.
 RECORD_VIEWS = """() => {
@@ -29,8 +29,8 @@ def test_the_page_shows_public_results_before_the_final_ones(browser, live_site)
     page.fill("input[name=password]", PASSWORDS["alice"])
     page.click("input[type=submit]")
     page.wait_for_url("**/assignments")
-    page.goto(live_site + f"/assignments/{SLOW_SECOND_STAGE_SLUG}")
-    page.fill("textarea[name=code]", SLOW_SECOND_STAGE)
+    page.goto(live_site + f"/assignments/{SLOW_HIDDEN_TESTS_SLUG}")
+    page.fill("textarea[name=code]", SLOW_HIDDEN_TESTS)
     page.click("input[value='Submit for grading']")
     page.wait_for_url("**/submissions/*")
     page.evaluate(RECORD_VIEWS)
@@ -38,14 +38,14 @@ def test_the_page_shows_public_results_before_the_final_ones(browser, live_site)
     page.wait_for_selector("#feedback [data-partial]", timeout=90_000)
     early = page.inner_text("#feedback")
     public = sum(case.visibility == "visible"
-                 for case in get_assignment(SLOW_SECOND_STAGE_SLUG).cases())
+                 for case in get_assignment(SLOW_HIDDEN_TESTS_SLUG).cases())
     assert f"Public tests: {public}/{public} passed — hidden and scale tests are running" in early
     assert "running" in page.inner_text("#feedback tr[data-pending], #feedback [data-pending]")
     assert "✗ failed" not in early  # the pending hidden tests are not failures
 
     page.wait_for_selector("#feedback[data-final=true]", timeout=90_000)
     final = page.inner_text("#feedback")
-    points = f"{get_assignment(SLOW_SECOND_STAGE_SLUG).points:g}"
+    points = f"{get_assignment(SLOW_HIDDEN_TESTS_SLUG).points:g}"
     assert "Public tests" not in final and f"{points} / {points}" in final
     views = page.evaluate("window.__views")
     first_partial = next(i for i, view in enumerate(views) if view["partial"])

@@ -6,8 +6,8 @@ from __future__ import annotations
 from tests.support.live import require_redis, wait_for
 from tests.support.live_grading import (
     GRADING_TIMEOUT,
-    SLOW_SECOND_STAGE,
-    SLOW_SECOND_STAGE_SLUG,
+    SLOW_HIDDEN_TESTS,
+    SLOW_HIDDEN_TESTS_SLUG,
     graded,
     poll,
     row,
@@ -21,7 +21,7 @@ def test_the_api_shows_the_public_verdict_until_the_final_result(live_env, web,
     worker_factory(live_env)
     app = web(live_env)
     client = app.test_client()
-    submission_id = submit(client, app, SLOW_SECOND_STAGE, slug=SLOW_SECOND_STAGE_SLUG)
+    submission_id = submit(client, app, SLOW_HIDDEN_TESTS, slug=SLOW_HIDDEN_TESTS_SLUG)
 
     early = wait_for(lambda: (doc := poll(client, app, submission_id))["partial_result"] and doc,
                      GRADING_TIMEOUT, "the public tests' verdict")

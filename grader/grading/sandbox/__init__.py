@@ -2,7 +2,10 @@
 
 from .limits import Limits
 from .mounts import Mount
+from .probe import isolation_mode
 from .result import SandboxResult
 from .runner import run_python
+from .watch import OutputWatch
 
-__all__ = ["Limits", "Mount", "SandboxResult", "run_python"]
+__all__ = ["Limits", "Mount", "OutputWatch", "SandboxResult", "isolation_mode",
+           "run_python"]

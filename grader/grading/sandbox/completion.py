@@ -14,19 +14,23 @@ from .reaper import kill_uid
 from .result import SandboxResult
 from .slots import Slot
 from .supervise import Supervision, supervise
+from .watch import OutputWatch, Watcher
 from .workspace import Workspace, clear_workspace
 
 log = logging.getLogger("grader.grading.sandbox")
 
 
 def supervise_to_the_end(launch: Launch, slot: Slot, workspace: Workspace, limits: Limits,
-                         started_at: float) -> tuple[Supervision, dict[str, bytes]]:
-    """Watch the guest (wall limit from `started_at`), then leave the slot empty and clean."""
+                         started_at: float, watch: OutputWatch | None = None,
+                         ) -> tuple[Supervision, dict[str, bytes]]:
+    """Watch the guest (wall limit from `started_at`; `watch` reads an output file as it
+    grows), then leave the slot empty and clean."""
+    watcher = None if watch is None else Watcher(watch, workspace.output_dir, limits.result_bytes)
     try:
         try:
             try:
                 seen = supervise(launch.proc, launch.started_fd, limits.wall_seconds,
-                                 limits.output_bytes, launch.kill_tree, started_at)
+                                 limits.output_bytes, launch.kill_tree, started_at, watcher)
             finally:
                 os.close(launch.started_fd)
                 launch.proc.stdout.close()

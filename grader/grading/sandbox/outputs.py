@@ -29,6 +29,19 @@ def _read_capped(dir_fd: int, name: str, budget: int) -> bytes | None:
         os.close(fd)
 
 
+def read_output_file(output_dir: Path, name: str, cap: int) -> bytes | None:
+    """One regular file of `output_dir` if it fits `cap` bytes, else None; also read while
+    the guest still writes it (watch.py)."""
+    try:
+        dir_fd = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        return _read_capped(dir_fd, name, cap)
+    finally:
+        os.close(dir_fd)
+
+
 def collect_output_files(output_dir: Path, max_total: int) -> dict[str, bytes]:
     """Regular files directly in `output_dir`, by name, while their sizes fit `max_total`."""
     try:

@@ -22,6 +22,7 @@ from .seccomp_filter import SeccompUnavailable
 from .slots import NoFreeSlot, Slot, acquire_slot
 from .spare import GuestSpec, run_on_spare
 from .staging import staged_runtime
+from .watch import OutputWatch
 from .workspace import Workspace, clear_workspace, prepare_workspace, validate_input_files
 
 log = logging.getLogger("grader.grading.sandbox")
@@ -40,7 +41,7 @@ def _launch(mode: str, state: Path, runtime: HostRuntime, workspace: Workspace, 
 
 
 def _run_in_slot(mode: str, state: Path, slot: Slot, files: dict[str, bytes], limits: Limits,
-                 started_at: float, **run) -> SandboxResult:
+                 started_at: float, watch: OutputWatch | None, **run) -> SandboxResult:
     if not slot.was_clean:
         kill_uid(slot.uid)  # whatever a crashed worker left running under this uid
     workspace = prepare_workspace(state, slot, files, limits, private_tmp=mode == FALLBACK)
@@ -50,7 +51,7 @@ def _run_in_slot(mode: str, state: Path, slot: Slot, files: dict[str, bytes], li
         kill_uid(slot.uid)
         clear_workspace(workspace.root)
         raise
-    seen, outputs = supervise_to_the_end(launch, slot, workspace, limits, started_at)
+    seen, outputs = supervise_to_the_end(launch, slot, workspace, limits, started_at, watch)
     return build_result(seen, outputs, mode, limits)
 
 
@@ -58,8 +59,11 @@ def run_python(script: str, *, mounts: list[Mount], files: dict[str, bytes],
                limits: Limits = DEFAULT_LIMITS, env: dict[str, str] | None = None,
                args: list[str] | tuple[str, ...] = (),
                python_path: list[str] | tuple[str, ...] = (), preload: tuple[str, ...] = (),
-               use_spare: bool = False) -> SandboxResult:
+               use_spare: bool = False, watch: OutputWatch | None = None) -> SandboxResult:
     """Run guest path `script` with the sandbox's Python (numpy importable); report the outcome.
+
+    `watch` names an output file to read while the guest runs (watch.py): its callback gets
+    the file's content each time it grew, for results that stream.
 
     With `use_spare` (bubblewrap only), a guest this process pre-started with the same launch
     parameters takes the run when one is ready (spare.py; `preload` names the modules such a
@@ -82,12 +86,12 @@ def run_python(script: str, *, mounts: list[Mount], files: dict[str, bytes],
         state = state_dir()
         if use_spare and mode == BUBBLEWRAP:
             spec = GuestSpec.of(preload=tuple(preload), limits=limits, **run)
-            result = run_on_spare(state, spec, files, limits)
+            result = run_on_spare(state, spec, files, limits, watch)
             if result is not None:
                 return result
             started_at = time.monotonic()  # a cold run's wall clock starts at its launch
         with acquire_slot(state, slot_uids()) as slot:
-            return _run_in_slot(mode, state, slot, files, limits, started_at, **run)
+            return _run_in_slot(mode, state, slot, files, limits, started_at, watch, **run)
     except _SYSTEM_FAILURES as error:
         log.exception("sandbox failed to run %s", script)
         return sandbox_error(f"sandbox failure: {error}", mode, time.monotonic() - started_at)

@@ -41,6 +41,7 @@ from .result import SandboxResult
 from .runtime import RuntimeNotFound, host_runtime
 from .seccomp_filter import SeccompUnavailable
 from .slots import NoFreeSlot, Slot, release_slot, reserve_slot
+from .watch import OutputWatch
 from .workspace import Workspace, clear_workspace, prepare_workspace, write_inputs
 
 log = logging.getLogger("grader.grading.sandbox")
@@ -162,7 +163,8 @@ class SpareSandbox:
         spare.guest_pid, spare.ready_at = guests[0], time.monotonic()
         return spare
 
-    def run(self, files: dict[str, bytes], limits: Limits) -> SandboxResult | None:
+    def run(self, files: dict[str, bytes], limits: Limits,
+            watch: OutputWatch | None = None) -> SandboxResult | None:
         """Give the job to the guest and supervise it; None if the spare was found dead
         before the guest took the job (nothing of it ran: the caller starts a cold run)."""
         pid = self.guest_pid
@@ -181,7 +183,7 @@ class SpareSandbox:
             self._close_go()
         try:
             seen, outputs = supervise_to_the_end(self.launch, self.slot, self.workspace, limits,
-                                                 started_at)
+                                                 started_at, watch)
         finally:
             release_slot(self.slot)
         if not seen.started:  # the guest never acknowledged go: it was dead already
@@ -338,7 +340,7 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def run_on_spare(state: Path, spec: GuestSpec, files: dict[str, bytes],
-                 limits: Limits) -> SandboxResult | None:
+                 limits: Limits, watch: OutputWatch | None = None) -> SandboxResult | None:
     """Run on this process's spare if it matches `spec` (None: run cold); either way, have
     the next spare, launched with `spec`, start in the background."""
     pool = process_pool()
@@ -346,4 +348,4 @@ def run_on_spare(state: Path, spec: GuestSpec, files: dict[str, bytes],
     pool.replenish(spec, limits, state)
     if spare is None:
         return None
-    return spare.run(files, limits)
+    return spare.run(files, limits, watch)

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .watch import Watcher
+
 FLOOD_FACTOR = 4  # output this many times the cap means the guest is flooding: kill it
 _CHUNK = 65536
 _PIPE_GRACE = 0.05  # after the guest exits, how long its pipes may stay open before a kill
@@ -172,8 +174,10 @@ class _Supervisor:
 
 
 def supervise(proc: subprocess.Popen, started_fd: int, wall_seconds: float, output_cap: int,
-              kill_tree: Callable[[], None], started_at: float) -> Supervision:
-    """Run the guest to its end (or kill it) and return what was seen."""
+              kill_tree: Callable[[], None], started_at: float,
+              watcher: Watcher | None = None) -> Supervision:
+    """Run the guest to its end (or kill it) and return what was seen; while it runs, let
+    `watcher` look at its output file when due."""
     supervisor = _Supervisor(proc, started_fd, output_cap, kill_tree, started_at,
                              deadline=started_at + wall_seconds)
     try:
@@ -181,7 +185,12 @@ def supervise(proc: subprocess.Popen, started_fd: int, wall_seconds: float, outp
             now = time.monotonic()
             if not supervisor.enforce_deadlines(now):
                 break
-            for key, _ in supervisor.selector.select(supervisor.next_timeout(now)):
+            timeout = supervisor.next_timeout(now)
+            if watcher is not None and supervisor.exited_at is None:
+                watcher.look(now)
+                next_look = watcher.seconds_to_next_look(time.monotonic())
+                timeout = timeout if next_look is None else min(timeout, next_look)
+            for key, _ in supervisor.selector.select(timeout):
                 supervisor.on_readable(key.fd)
             supervisor.reap_if_exited()
     finally:

@@ -19,12 +19,15 @@ grader/grading/growth.py for how they are judged).
   CPU limit is a multiple of what the reference needs on it (grader/grading/budget.py):
   repeating long calls would raise the limits, and let slow code spend more of a
   submission's budget before it is stopped.
-- Except when a long call looks slow: a growth case passes the time above which its large
-  graph would be judged too slow (``suspect_above``), and a call over it is timed again,
-  up to ``repeat`` calls. On a machine at a deadline one call of correct code can be
-  disturbed to several times its time (measured: a backprop reference judged too slow in
-  the fault-burst test, two burners beside two workers); a repeat costs only code that
-  already looks slow, and a case's CPU limit still bounds it.
+- A call measured against a bar is timed until the verdict is known: a growth case passes
+  the time above which its large graph would be judged too slow (``suspect_above``). A
+  call at or under the bar ends the timing at once, however short (the fastest can only be
+  faster: the verdict cannot change, so the repeats would be spent for nothing); a call
+  over it is timed again, up to ``repeat`` calls, however long. On a machine at a deadline
+  one call of correct code can be disturbed to several times its time (measured: a
+  backprop reference judged too slow in the fault-burst test, two burners beside two
+  workers); a repeat costs only code that already looks slow, and a case's CPU limit still
+  bounds it. The verdict is the one the fastest of ``repeat`` calls would give.
 - The garbage collector runs before each call and not during it: a collection landing in
   one call and not in another would be charged to whichever call it fell in.
 """
@@ -53,8 +56,8 @@ def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda re
                  suspect_above: float | None = None) -> Timing:
     """Call ``call()`` up to ``repeat`` times: its fastest CPU time and keep(its first result).
 
-    A call over ``long_call`` ends the timing unless the fastest so far is still over
-    ``suspect_above`` (the time that would be judged slow).
+    Without ``suspect_above``, a call over ``long_call`` ends the timing. With it (the time
+    that would be judged slow), the timing ends at the first call at or under it.
 
     ``keep`` runs on the first result before the next call (and outside the timing), for
     what must be read before a later call can change it (arrays the submission reuses).
@@ -67,7 +70,7 @@ def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda re
         del result  # a result is not kept alive during the next call
         calls += 1
         fastest = min(fastest, seconds)
-        if seconds > long_call and (suspect_above is None or fastest <= suspect_above):
+        if fastest <= suspect_above if suspect_above is not None else seconds > long_call:
             break
     return Timing(fastest, calls, first)
 
@@ -89,8 +92,9 @@ def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
 def growth_suspect(small: dict, nodes: int, rule: dict) -> float | None:
     """The time above which a graph of ``nodes`` nodes would be judged too slow next to the
     small run ``small`` ({"nodes", "seconds"}), by the growth case's ``rule`` (its payload's
-    max_growth and smallest_seconds: grader/grading/growth.py); None without one."""
+    max_growth, smallest_seconds and measurable_seconds: grader/grading/growth.py); None
+    without one."""
     if "max_growth" not in rule:
         return None
-    return (rule["max_growth"] * nodes / small["nodes"]
-            * max(small["seconds"], rule["smallest_seconds"]))
+    return max(rule["measurable_seconds"], rule["max_growth"] * nodes / small["nodes"]
+               * max(small["seconds"], rule["smallest_seconds"]))

@@ -1,11 +1,13 @@
-"""Grading in two stages: the public tests' verdict first, then the whole document.
+"""The public tests' verdict first, read from the one sandboxed run while it goes on.
 
-The final document must be the one a single run over every case gives: the same tests, in
-the assignment's order, with the same outcomes and score. The one-stage grading below is
-the pipeline's own pieces put together as grade_submission did before the stages.
+The final document must be the one a run over every case in the assignment's order gives,
+judged when it ends: the same tests, with the same outcomes and score. That grading is the
+pipeline's own pieces put together without the public-first order and the watch.
 """
 
 from __future__ import annotations
+
+import time
 
 import pytest
 
@@ -19,6 +21,7 @@ from grader.grading.pipeline import (
     reference_seconds,
 )
 from grader.grading.records import judge
+from tests.support.live_grading import SLOW_HIDDEN_TESTS, SLOW_HIDDEN_TESTS_SLUG
 
 SUBMISSIONS = [
     ("backprop", "reference"), ("backprop", "wrong_order"), ("backprop", "double_counted"),
@@ -33,8 +36,8 @@ def source_of(slug: str, name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
-def one_stage_tests(slug: str, source: str) -> list[dict]:
-    """Every case in one sandboxed run, judged: what grading gave before the stages."""
+def unstreamed_tests(slug: str, source: str) -> list[dict]:
+    """Every case in the assignment's order in one sandboxed run, judged when it ended."""
     assignment = get_assignment(slug)
     reference = reference_seconds(slug)
     cases = assignment.cases()
@@ -50,17 +53,17 @@ def verdicts(tests: list[dict]) -> list[tuple]:
     return [(t["number"], t["name"], t["status"], t["score"], t["tags"]) for t in tests]
 
 
-def grade_in_stages(slug: str, source: str) -> tuple[list[dict], dict]:
+def grade_public_first(slug: str, source: str) -> tuple[list[dict], dict]:
     partials: list[dict] = []
     final = grade_submission(slug, source, on_public_result=partials.append)
     return partials, final
 
 
 @pytest.mark.parametrize(("slug", "name"), SUBMISSIONS, ids=lambda value: value)
-def test_public_verdict_first_then_the_one_stage_document(slug, name):
+def test_public_verdict_first_then_the_same_final_document(slug, name):
     source = source_of(slug, name)
     cases = get_assignment(slug).cases()
-    partials, final = grade_in_stages(slug, source)
+    partials, final = grade_public_first(slug, source)
 
     assert len(partials) == 1
     partial = partials[0]
@@ -75,7 +78,7 @@ def test_public_verdict_first_then_the_one_stage_document(slug, name):
     assert verdicts(partial["tests"]) == [v for v in verdicts(final["tests"]) if v[0] in public]
 
     assert "partial" not in final and "pending_tests" not in final
-    expected = one_stage_tests(slug, source)
+    expected = unstreamed_tests(slug, source)
     assert verdicts(final["tests"]) == verdicts(expected)
     assert final["score"] == round(sum(t["score"] for t in expected), 4)
     assert final["max_score"] == get_assignment(slug).points
@@ -86,23 +89,70 @@ def test_public_verdict_first_then_the_one_stage_document(slug, name):
     "def grad(out, feed_dict):\n    return {}\n",  # the entry function is missing
     "raise RuntimeError('crash while importing')\n",
 ], ids=["syntax-error", "missing-function", "exception"])
-def test_a_file_that_cannot_be_imported_ends_after_the_public_stage(source):
+def test_a_file_that_cannot_be_imported_ends_the_grading_without_a_partial(source):
     progress: list[str] = []
     partials: list[dict] = []
     final = grade_submission("backprop", source, on_public_result=partials.append,
                              progress=progress.append)
-    public = sum(case.visibility == results.VISIBLE for case in get_assignment("backprop").cases())
+    cases = get_assignment("backprop").cases()
     assert partials == []
     assert [m for m in progress if m.startswith("running ")] == [
-        f"running {public} public tests in the sandbox"]
+        f"running {len(cases)} tests in the sandbox"]
     assert final["score"] == 0
-    assert len(final["tests"]) == len(get_assignment("backprop").cases())
+    assert len(final["tests"]) == len(cases)
     assert "could not be loaded" in final["output"]
 
 
+def test_the_public_verdict_arrives_while_the_hidden_tests_still_run():
+    # The backprop reference, held up 4 s on its first graph of over 1,000 nodes (hidden
+    # scale cases only): the public verdict comes from the same run, before the hold-up.
+    progress: list[str] = []
+    moments: list[float] = []
+    started = time.monotonic()
+    final = grade_submission(SLOW_HIDDEN_TESTS_SLUG, SLOW_HIDDEN_TESTS,
+                             progress=progress.append,
+                             on_public_result=lambda partial: moments.append(time.monotonic()))
+    finished = time.monotonic()
+    assert len(moments) == 1
+    assert finished - moments[0] > 3.0
+    assert [m for m in progress if m.startswith("running ")] == [
+        f"running {len(get_assignment(SLOW_HIDDEN_TESTS_SLUG).cases())} tests in the sandbox"]
+    assert final["score"] == final["max_score"]
+    assert moments[0] - started < finished - started - 3.0
+
+
+def test_a_public_test_that_kills_the_process_is_in_the_partial_verdict():
+    # The process dies on the first public test; the others run in a new process, and the
+    # partial verdict holds all of them, the dead one as a crash.
+    source = source_of("backprop", "reference") + '''
+
+import os as _os
+
+import autodiff as _ad
+
+_whole = gradient
+
+
+def gradient(out, feed_dict):
+    if len(_ad.topological_sort([out])) == 1:
+        _os._exit(7)
+    return _whole(out, feed_dict)
+'''
+    cases = get_assignment("backprop").cases()
+    assert len(cases[0].graph.order) == 1 and cases[0].visibility == results.VISIBLE
+    partials: list[dict] = []
+    final = grade_submission("backprop", source, on_public_result=partials.append)
+    assert len(partials) == 1
+    first = partials[0]["tests"][0]
+    assert first["number"] == "1" and first["status"] == "failed" and "crash" in first["tags"]
+    assert all(t["status"] == "passed" for t in partials[0]["tests"][1:])
+    public = {t["number"] for t in partials[0]["tests"]}
+    assert verdicts(partials[0]["tests"]) == [v for v in verdicts(final["tests"]) if v[0] in public]
+
+
 def test_a_quick_rest_is_graded_in_the_same_run_as_the_public_tests():
-    # numerical's hidden tests take the reference about 0.01 s: less than a second sandbox
-    # start, so the whole verdict comes in one run, as soon as a public one would.
+    # numerical's hidden tests take the reference about 0.01 s: the whole verdict comes as
+    # soon as a partial one would, so there is none.
     progress: list[str] = []
     partials: list[dict] = []
     cases = get_assignment("numerical").cases()
@@ -115,7 +165,7 @@ def test_a_quick_rest_is_graded_in_the_same_run_as_the_public_tests():
     assert final["score"] == final["max_score"]
 
 
-def test_public_only_grading_is_one_stage_and_final():
+def test_public_only_grading_has_no_partial_result():
     partials: list[dict] = []
     document = grade_submission("numerical", source_of("numerical", "reference"),
                                 public_only=True, on_public_result=partials.append)
