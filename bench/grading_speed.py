@@ -5,8 +5,9 @@ It warms up as a worker does (calibration and reference answers, not timed), the
 whole gradings (sandbox included): each assignment's reference solution (median of N),
 the typical buggy autodiff submissions (wrong order, not summed; median of N), and every
 mutant of every assignment once (the worst is the figure to watch), checking on the way
-that each mutant still gets the category its first line expects. --busy N keeps N extra
-processes spinning on the CPU meanwhile, as at a deadline.
+that each reference keeps full marks and each mutant still gets the category its first
+line expects. --busy N keeps N extra processes spinning on the CPU meanwhile, as at a
+deadline.
 """
 
 from __future__ import annotations
@@ -52,9 +53,14 @@ def main() -> None:
     try:
         for slug, assignment in load_assignments().items():
             source = assignment.solution.read_text(encoding="utf-8")
-            walls = [timed(slug, source)[0] for _ in range(options.repeats)]
+            gradings = [timed(slug, source) for _ in range(options.repeats)]
+            walls = [wall for wall, _document in gradings]
+            lost = [f"{document['score']:g}/{document['max_score']:g}"
+                    for _wall, document in gradings if document["score"] != document["max_score"]]
             print(f"reference {slug:10} median {statistics.median(walls):6.2f} s "
-                  f"(min {min(walls):.2f}, max {max(walls):.2f})", flush=True)
+                  f"(min {min(walls):.2f}, max {max(walls):.2f}) "
+                  f"{'full marks' if not lost else 'LOST POINTS: ' + ', '.join(lost)}",
+                  flush=True)
         autodiff = get_assignment("autodiff")
         for name in TYPICAL_BUGS:
             source = (autodiff.folder / "mutants" / f"{name}.py").read_text(encoding="utf-8")
