@@ -56,7 +56,7 @@ def compare_spare(slugs: list[str], repeats: int, gap: float) -> None:
 
 
 def timed_grading(slug: str, source: str) -> tuple[float, float, dict]:
-    """Seconds to the first verdict (the whole grading when there is one stage), in all."""
+    """Seconds to the first verdict (the whole grading when there is no partial one), in all."""
     started = time.perf_counter()
     first_verdict: list[float] = []
     document = grade_submission(slug, source, on_public_result=lambda partial: (

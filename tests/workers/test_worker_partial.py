@@ -1,4 +1,4 @@
-"""Live two-stage grading: a real Celery worker on Redis and PostgreSQL shows the public
+"""Live public-first grading: a real Celery worker on Redis and PostgreSQL shows the public
 tests' verdict through the API while the hidden and scale tests run, then the final one."""
 
 from __future__ import annotations
