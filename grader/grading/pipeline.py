@@ -253,15 +253,25 @@ class _RecordStream:
         """The next run's results file, read as it grows, on top of the earlier runs."""
         if not self.listening:
             return None
+        seen = CaseRuns(import_record=earlier.import_record, records=dict(earlier.records),
+                        isolation=earlier.isolation)
+        unfinished = bytearray()  # the start of a line still being written
 
-        def on_change(content: bytes) -> bool:
-            run_import, run_records = parse_records(content, pending_ids)
-            self.offer(CaseRuns(import_record=earlier.import_record or run_import,
-                                records={**earlier.records, **run_records},
-                                isolation=earlier.isolation))
+        def on_append(data: bytes) -> bool:
+            unfinished.extend(data)
+            end = unfinished.rfind(b"\n") + 1
+            if end:
+                complete = bytes(unfinished[:end])
+                del unfinished[:end]
+                run_import, run_records = parse_records(complete, pending_ids)
+                if run_import.get("category") and not seen.import_record:
+                    seen.import_record = run_import
+                for case_id, record in run_records.items():
+                    seen.records.setdefault(case_id, record)  # the first record of a case
+                self.offer(seen)
             return self.listening
 
-        return sandbox.OutputWatch(RESULTS_FILE, on_change)
+        return sandbox.OutputWatch(RESULTS_FILE, on_append)
 
 
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,

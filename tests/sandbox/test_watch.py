@@ -1,4 +1,4 @@
-"""Watching an output file while the guest runs: results that stream, read as untrusted."""
+"""Watching an output file while the guest runs: what was appended, each byte read once, untrusted."""
 
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ class Seen:
         self.moments: list[float] = []
         self.keep_watching = keep_watching
 
-    def __call__(self, content: bytes) -> bool:
-        self.contents.append(content)
+    def __call__(self, appended: bytes) -> bool:
+        self.contents.append(appended)
         self.moments.append(time.monotonic())
         return self.keep_watching
 
@@ -43,7 +43,7 @@ def test_the_file_is_read_as_it_grows_before_the_run_ends() -> None:
     ended = time.monotonic()
     assert result.reason is None, result.stderr
     assert result.files["results.jsonl"] == b"one\ntwo\nthree\n"
-    assert seen.contents == [b"one\n", b"one\ntwo\n", b"one\ntwo\nthree\n"]
+    assert seen.contents == [b"one\n", b"two\n", b"three\n"]
     assert ended - seen.moments[0] > 0.6  # the first line was read while the guest slept
 
 
@@ -85,6 +85,47 @@ def test_a_spare_run_is_watched_too() -> None:
         result = run_code(THREE_LINES, preload=("numpy",), use_spare=True,
                           watch=OutputWatch("results.jsonl", seen))
         assert result.spare and result.reason is None, result.stderr
-        assert seen.contents == [b"one\n", b"one\ntwo\n", b"one\ntwo\nthree\n"]
+        assert seen.contents == [b"one\n", b"two\n", b"three\n"]
     finally:
         spare.shutdown_spares()
+
+
+@pytest.mark.usefixtures("sandbox_mode")
+def test_a_file_cut_or_replaced_is_no_longer_followed() -> None:
+    # An append-only log is what the watch follows: once seen cut or replaced, what the guest
+    # writes next is not previewed (the file read at the end is what counts; a preview is
+    # untrusted either way).
+    for rewrite in ("os.truncate(path, 0)", "os.rename(path, path + '.old')"):
+        seen = Seen()
+        result = run_code(f"""
+            import os, time
+            path = os.environ["SANDBOX_OUT"] + "/results.jsonl"
+            with open(path, "a") as sink:
+                sink.write("one\\n")
+            time.sleep(0.3)
+            {rewrite}
+            time.sleep(0.1)
+            with open(path, "a") as sink:
+                sink.write("forged\\n")
+            time.sleep(0.3)
+            """, watch=OutputWatch("results.jsonl", seen))
+        assert result.reason is None, result.stderr
+        assert seen.contents == [b"one\n"], rewrite
+        assert result.files["results.jsonl"] == b"forged\n"
+
+
+@pytest.mark.usefixtures("sandbox_mode")
+def test_a_file_that_keeps_growing_is_read_once_over() -> None:
+    # A byte at a time for a second: every look reads only what is new.
+    seen = Seen()
+    result = run_code("""
+        import os, time
+        with open(os.environ["SANDBOX_OUT"] + "/results.jsonl", "a", buffering=1) as sink:
+            for _ in range(100):
+                sink.write("x")
+                sink.flush()
+                time.sleep(0.01)
+        """, watch=OutputWatch("results.jsonl", seen))
+    assert result.reason is None, result.stderr
+    assert b"".join(seen.contents) == b"x" * 100
+    assert len(seen.contents) > 5

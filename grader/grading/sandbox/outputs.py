@@ -10,12 +10,12 @@ from pathlib import Path
 log = logging.getLogger("grader.grading.sandbox")
 
 MAX_OUTPUT_FILES = 256
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
+SAFE_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY
 
 
 def _read_capped(dir_fd: int, name: str, budget: int) -> bytes | None:
     try:
-        fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)  # a symlink fails here with ELOOP
+        fd = os.open(name, SAFE_OPEN_FLAGS, dir_fd=dir_fd)  # a symlink fails here with ELOOP
     except OSError:
         return None
     try:
@@ -27,19 +27,6 @@ def _read_capped(dir_fd: int, name: str, budget: int) -> bytes | None:
         return data if len(data) <= budget else None
     finally:
         os.close(fd)
-
-
-def read_output_file(output_dir: Path, name: str, cap: int) -> bytes | None:
-    """One regular file of `output_dir` if it fits `cap` bytes, else None; also read while
-    the guest still writes it (watch.py)."""
-    try:
-        dir_fd = os.open(output_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        return _read_capped(dir_fd, name, cap)
-    finally:
-        os.close(dir_fd)
 
 
 def collect_output_files(output_dir: Path, max_total: int) -> dict[str, bytes]:
