@@ -205,13 +205,16 @@ def report(name: str, done: dict[int, dict]) -> dict:
     last = max(s["finished_at"] for s in done.values())
     span = seconds(first, last)
     errors = sum(s["status"] == "error" for s in done.values())
+    # Every submission is the reference solution: a point lost is the load misjudging it.
+    short = sum(s["status"] == "graded" and s["score"] != s["max_score"] for s in done.values())
     figures = {
-        "graded": len(done) - errors, "errors": errors,
+        "graded": len(done) - errors, "errors": errors, "short_of_full_marks": short,
         "per_minute": 60 * len(done) / span if span else float("inf"),
         "p50": statistics.median(latencies), "p99": percentile(latencies, 0.99),
         "max": max(latencies), "span": span,
     }
-    print(f"{name:>8}: {figures['graded']} graded, {errors} errors in {span:.1f} s = "
+    print(f"{name:>8}: {figures['graded']} graded ({short} short of full marks), {errors} "
+          f"errors in {span:.1f} s = "
           f"{figures['per_minute']:.0f} graded/min; submitted->graded p50 {figures['p50']:.2f} s"
           f", p99 {figures['p99']:.2f} s, max {figures['max']:.2f} s", flush=True)
     return figures
