@@ -250,7 +250,8 @@ class _RecordStream:
             self.listening = bool(self.on_records(runs))
 
     def watch(self, earlier: CaseRuns, pending_ids: set[int]) -> sandbox.OutputWatch | None:
-        """The next run's results file, read as it grows, on top of the earlier runs."""
+        """The next run's results file, read as it grows, on top of (a copy of) the earlier
+        runs' records."""
         if not self.listening:
             return None
         seen = CaseRuns(import_record=earlier.import_record, records=dict(earlier.records),
@@ -302,8 +303,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             limits=clock.limits_for_next_run(base_limits),
             python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
             use_spare=use_spare,
-            watch=stream.watch(CaseRuns(records=dict(records), isolation=runs.isolation),
-                               pending_ids))
+            watch=stream.watch(runs, pending_ids))
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
