@@ -85,6 +85,18 @@ def wait_for(check: Callable[[], object], timeout: float, what: str, every: floa
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+def stop_process_group(process: subprocess.Popen, grace: float) -> None:
+    """SIGTERM a process started in a session of its own, give it `grace` seconds, then
+    SIGKILL whatever of its group is left (pool children may outlive their parent)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=grace)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+
+
 class Worker:
     """A `celery worker` process of our own, in its own process group."""
 
@@ -119,14 +131,7 @@ class Worker:
 
     def stop(self) -> None:
         """Ask for a warm shutdown; kill what is left after a while."""
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
-        with contextlib.suppress(ProcessLookupError):  # pool children outliving their parent
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, grace=20)
         self.handle.close()
 
 
@@ -143,12 +148,7 @@ class Beat:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_process_group(self.process, grace=10)
         self.handle.close()
 
 
