@@ -54,7 +54,6 @@ class AutodiffCase(GraphCase):
                                 for w, p in self.chain]
         if self.check == "memory":
             payload["wrt"] = graph.variables
-            payload["feed"] = self.encoded_feed(self.feeds(n=1)[0])
         return payload
 
     # -- out of the sandbox ------------------------------------------------------------
@@ -215,27 +214,42 @@ class AutodiffCase(GraphCase):
 
     def _judge_growth(self, record) -> Outcome:
         runs = record["runs"]
-        for run, reference in zip(runs, self.reference_growth_sizes):
-            if run["gradient_nodes"] > (self.max_graph_ratio or 4) * reference + 20:
+        for run, graph, reference in zip(runs, self.growth_graphs, self.reference_growth_sizes):
+            built = run["gradient_graph"]
+            try:
+                size = graphio.count_reachable(built["records"], [r[1] for r in graph.records],
+                                               list(built["adjoints"].values()))
+            except graphio.GraphFormatError as exc:
+                return failed("not-a-graph", f"on {run['nodes']} nodes, the gradient graph "
+                              f"handed back is not one: {exc}")
+            if size > (self.max_graph_ratio or 4) * reference + 20:
                 return failed("exponential-graph", f"on {run['nodes']} nodes the gradient graph "
-                              f"has {run['gradient_nodes']} nodes; the reference builds "
-                              f"{reference}.", received_nodes=run["gradient_nodes"],
-                              expected_nodes=reference)
+                              f"has {size} nodes; the reference builds {reference}.",
+                              received_nodes=size, expected_nodes=reference)
         return judge_growth(runs[0], runs[-1],
                             hint="Look for list membership tests, list.index or repeated "
                                  "topological sorts inside the main loop.")
 
     def _judge_memory(self, record) -> Outcome:
+        """gradient()'s peak against the reference's, measured alike (from outside the
+        process in the grader: the record carries the reference's figure; by tracemalloc on
+        a student's machine), then the peak of evaluating the graph it built, measured here
+        on a trusted copy of it against the reference's graph."""
         nodes, adjoint_nodes = self._student_nodes(record)
         wrong = self._judge_adjoint_values(adjoint_nodes, [])
         if wrong is not None:
             return wrong
-        gradient_peak, evaluate_peak = self.reference_memory
+        reference_gradient, reference_evaluate = self.reference_memory
         used = record["memory"]
+        if used.get("method") == "rss":
+            reference_gradient = used["reference_peak"]
+        graph = self.graph
+        wanted = [adjoint_nodes[p] for p in graph.variables if p in adjoint_nodes]
+        evaluate_peak = measure_memory(ad.evaluate, wanted, self.feeds(n=1)[0]).peak_bytes
         slack = 1 << 20
         for label, got, reference in [
-            ("gradient()", used["gradient_peak"], gradient_peak),
-            ("evaluating the gradient graph", used["evaluate_peak"], evaluate_peak),
+            ("gradient()", used["gradient_peak"], reference_gradient),
+            ("evaluating the gradient graph", evaluate_peak, reference_evaluate),
         ]:
             if got > self.memory_ratio * reference + slack:
                 return failed("memory", f"{label} peaked at {got / 2**20:.1f} MiB; the "
@@ -243,7 +257,7 @@ class AutodiffCase(GraphCase):
                               hint="Keep only the adjoints you need; do not copy the graph "
                                    "or store values on nodes.",
                               received_bytes=got, expected_bytes=reference)
-        ratio = used["gradient_peak"] / max(gradient_peak, 1)
+        ratio = used["gradient_peak"] / max(reference_gradient, 1)
         return passed(f"peak memory {ratio:.1f}x the reference's")
 
 

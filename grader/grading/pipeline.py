@@ -13,6 +13,7 @@ grading budget lasts (budget.py); what it could not reach is a timeout.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -27,7 +28,9 @@ from grader.grading import sandbox
 from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 
 from .budget import Budget, BudgetClock, case_time_limit
-from .records import judge, parse_records
+from .harness.kinds import MEASURED_CHECKS
+from .harness.measure.timing import REPEAT as TIMING_REPEAT
+from .records import judge, parse_records, public_output, system_error
 from .results import VISIBLE, build_document, pending_entry, test_entry
 
 log = logging.getLogger(__name__)
@@ -37,7 +40,9 @@ GUEST_KIT = "/sandbox/kit"
 GUEST_HARNESS_ROOT = "/sandbox/harness"  # on sys.path: the harness is the package `harness`
 GUEST_HARNESS = f"{GUEST_HARNESS_ROOT}/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"
-RESULTS_FILE = "results.jsonl"
+HIDDEN_FILE = "hidden.json"  # the read-once file of the hidden cases (harness/warden.py)
+# The records travel on the warden's stdout: room for every case's record.
+RECORD_BYTES = 16 << 20
 # The declared limits measure the reference; nothing is cut short while they are measured.
 CALIBRATION_BUDGET = Budget(wall_seconds=600, cpu_seconds=600)
 LOAD_TIME_LIMIT = 5.0
@@ -48,7 +53,7 @@ LOAD_TIME_LIMIT = 5.0
 PARTIAL_RESULT_SECONDS = 0.1
 # What a pre-started sandbox imports while it waits for a job: all the harness will need
 # before the submission (its runners pull in the kit).
-HARNESS_PRELOAD = ("numpy", "autodiff", "harness.kinds")
+HARNESS_PRELOAD = ("numpy", "autodiff", "harness.kinds", "harness.confined")
 # On: each grading process keeps one sandbox pre-started (sandbox/spare.py), taking ~0.3 s of
 # start-up off every grading. Workers turn it on (workers/make_celery.py); a one-shot CLI
 # run, which would start a spare only to throw it away, leaves it off.
@@ -125,7 +130,7 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
         rest = [] if public_only else [(i, case) for i, case in numbered
                                        if case.visibility != VISIBLE]
         payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in public + rest]
-    judged = _JudgedOnce(reference)
+    judged = _JudgedOnce(reference, slug)
 
     def document(cases: list, runs: CaseRuns, pending: list | None = None) -> dict:
         with timer.phase("check"):
@@ -152,7 +157,8 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
     report(f"running {len(payloads)} tests in the sandbox")
     with timer.phase("run"):
         runs = _run_cases(assignment, source, payloads, report, clock,
-                          use_spare=spare_sandbox_enabled(), on_records=on_records)
+                          use_spare=spare_sandbox_enabled(),
+                          public_ids={i for i, _case in public}, on_records=on_records)
     report("checking the results")
     graded = {payload["id"] for payload in payloads}
     return document([(i, case) for i, case in numbered if i in graded], runs)
@@ -162,8 +168,8 @@ class _JudgedOnce:
     """Each case judged once per grading: a public case judged for the partial result keeps
     its outcome in the final one, unless its record changed since."""
 
-    def __init__(self, reference: dict[str, float]) -> None:
-        self.reference = reference
+    def __init__(self, reference: dict[str, float], slug: str) -> None:
+        self.reference, self.slug = reference, slug
         self.outcomes: dict[int, tuple[dict, dict | None, object]] = {}
 
     def outcome(self, position: int, case, runs: CaseRuns):
@@ -171,7 +177,8 @@ class _JudgedOnce:
         known = self.outcomes.get(position)
         if known is not None and known[0] == runs.import_record and known[1] == record:
             return known[2]
-        outcome = judge(case, runs.import_record, record, self.reference.get(case.name))
+        outcome = judge(case, runs.import_record, with_reference_peak(record, self.slug, case.name),
+                        self.reference.get(case.name))
         self.outcomes[position] = (runs.import_record, record, outcome)
         return outcome
 
@@ -199,7 +206,8 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
     # Never on a spare: calibration runs once per process, often in a worker's parent, which
     # would then keep a spare (and its slot uid) it never uses.
     runs = _run_cases(assignment, assignment.solution.read_text(encoding="utf-8"), payloads,
-                      lambda message: None, BudgetClock(CALIBRATION_BUDGET), use_spare=False)
+                      lambda message: None, BudgetClock(CALIBRATION_BUDGET), use_spare=False,
+                      public_ids={p["id"] for p in payloads})
     seconds = {case.name: float(runs.records[i]["cpu_seconds"])
                for i, case in enumerate(cases)
                if "error" not in runs.records.get(i, {"error": None})
@@ -214,6 +222,24 @@ def calibrate(slug: str) -> tuple[CaseRuns, dict[str, float]]:
 def reference_seconds(slug: str) -> dict[str, float]:
     """The CPU seconds the reference solution needs on each case, by name (measured once)."""
     return calibrate(slug)[1]
+
+
+def reference_peaks(slug: str) -> dict[str, int]:
+    """The peak memory of the reference solution on each memory case, by name, measured as
+    the warden measures a submission's (measured once)."""
+    runs = calibrate(slug)[0]
+    cases = get_assignment(slug).cases()
+    return {cases[i].name: record["memory"]["gradient_peak"]
+            for i, record in runs.records.items()
+            if isinstance(record.get("memory"), dict) and "gradient_peak" in record["memory"]}
+
+
+def with_reference_peak(record: dict | None, slug: str, name: str) -> dict | None:
+    """A memory record measured by the warden, with the reference's peak measured alike."""
+    memory = (record or {}).get("memory")
+    if not isinstance(memory, dict) or memory.get("method") != "rss":
+        return record
+    return {**record, "memory": {**memory, "reference_peak": reference_peaks(slug).get(name)}}
 
 
 def _timed_payload(position: int, case, reference: float | None) -> dict:
@@ -250,8 +276,8 @@ class _RecordStream:
             self.listening = bool(self.on_records(runs))
 
     def watch(self, earlier: CaseRuns, pending_ids: set[int]) -> sandbox.OutputWatch | None:
-        """The next run's results file, read as it grows, on top of (a copy of) the earlier
-        runs' records."""
+        """The next run's records, read as the warden writes them, on top of (a copy of) the
+        earlier runs' records."""
         if not self.listening:
             return None
         seen = CaseRuns(import_record=earlier.import_record, records=dict(earlier.records),
@@ -272,15 +298,19 @@ class _RecordStream:
                 self.offer(seen)
             return self.listening
 
-        return sandbox.OutputWatch(RESULTS_FILE, on_append)
+        return sandbox.OutputWatch(on_append)
 
 
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
-               clock: BudgetClock, use_spare: bool,
+               clock: BudgetClock, use_spare: bool, public_ids: set[int],
                on_records: Callable[[CaseRuns], bool] | None = None) -> CaseRuns:
     """Run the cases of `payloads`, in their order, in as many sandboxed runs as deaths need;
-    `on_records` sees the records as they come (_RecordStream)."""
+    `on_records` sees the records as they come (_RecordStream). The cases of `public_ids`
+    go in the job file; the others in a read-once file the warden reads after them."""
     base_limits = sandbox.Limits(**assignment.limits.get("sandbox", {}))
+    base_limits = dataclasses.replace(
+        base_limits, output_bytes=max(base_limits.output_bytes, RECORD_BYTES),
+        result_bytes=max(base_limits.result_bytes, RECORD_BYTES))
     mounts = [sandbox.Mount(KIT_DIR / "autodiff", f"{GUEST_KIT}/autodiff"),
               sandbox.Mount(HARNESS_DIR, GUEST_HARNESS)]
     runs = CaseRuns(isolation=sandbox.isolation_mode())
@@ -291,15 +321,14 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         if clock.spent():
             records.update({p["id"]: _budget_spent(clock.budget, False) for p in pending})
             break
-        job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
-               "entry": assignment.entry, "cases": pending, "load_time_limit": LOAD_TIME_LIMIT}
+        job, hidden = _job_files(assignment, pending, public_ids)
         pending_ids = {p["id"] for p in pending}
         result = sandbox.run_python(
-            f"{GUEST_HARNESS}/run.py",
-            args=["/sandbox/in/job.json", f"/sandbox/out/{RESULTS_FILE}", GUEST_SUBMISSION],
+            f"{GUEST_HARNESS}/warden.py",
+            args=["/sandbox/in/job.json", GUEST_SUBMISSION],
             mounts=mounts,
-            files={"job.json": json.dumps(job).encode(),
-                   f"submission/{assignment.submit_file}": source.encode()},
+            files={"job.json": job, f"submission/{assignment.submit_file}": source.encode()},
+            read_once_files={HIDDEN_FILE: hidden} if hidden else None,
             limits=clock.limits_for_next_run(base_limits),
             python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
             use_spare=use_spare,
@@ -307,9 +336,12 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
+        harness_failure = system_error(result.stdout)
+        if harness_failure:
+            raise SystemGradingError(f"the grading harness failed: {harness_failure[-500:]}")
         runs.isolation = result.isolation
-        runs.stdout += result.stdout.decode("utf-8", "replace")
-        run_import, run_records = parse_records(result.files.get(RESULTS_FILE, b""), pending_ids)
+        runs.stdout += public_output(result.stdout)
+        run_import, run_records = parse_records(result.stdout, pending_ids)
         if run_import.get("category"):
             runs.import_record = run_import
             break
@@ -321,8 +353,9 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         remaining = [p for p in pending if p["id"] not in records]
         if not remaining:
             break
-        if any(record.get("ended_process") for record in run_records.values()):
-            pending = remaining  # the harness ended it after a timeout it could not raise
+        if any(record.get("ended_process") for record in run_records.values()) \
+                and result.reason is None:
+            pending = remaining  # the warden could not go on in this run; the rest run again
             stream.offer(runs)
             continue
         casualty = remaining[0]
@@ -336,6 +369,26 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         pending = remaining[1:]
         stream.offer(runs)
     return runs
+
+
+def _job_files(assignment: Assignment, pending: list[dict],
+               public_ids: set[int]) -> tuple[bytes, bytes | None]:
+    """The job file (what the public cases' process may know) and the hidden cases' file."""
+    public = [p for p in pending if p["id"] in public_ids]
+    hidden = [p for p in pending if p["id"] not in public_ids]
+    job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
+           "entry": assignment.entry, "cases": public, "load_time_limit": LOAD_TIME_LIMIT,
+           # how many processes each measured case needs: forked before the hidden read
+           "measured": {str(p["id"]): _measuring_processes(p) for p in pending
+                        if p.get("check") in MEASURED_CHECKS}}
+    hidden_file = json.dumps({"cases": hidden}).encode() if hidden else None
+    return json.dumps(job).encode(), hidden_file
+
+
+def _measuring_processes(payload: dict) -> int:
+    if payload["check"] == "growth":
+        return len(payload["graphs"]) * TIMING_REPEAT
+    return 1
 
 
 def _death_message(result) -> str:

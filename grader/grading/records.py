@@ -37,6 +37,26 @@ def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, 
     return import_record, records
 
 
+def _records_of_kind(data: bytes, key: str):
+    for line in data[:MAX_RECORD_BYTES].splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, UnicodeDecodeError):
+            continue
+        if isinstance(record, dict) and isinstance(record.get(key), str):
+            yield record[key]
+
+
+def public_output(data: bytes) -> str:
+    """What the process of the public cases printed, as the warden reports it."""
+    return "".join(_records_of_kind(data, "output"))
+
+
+def system_error(data: bytes) -> str | None:
+    """The harness's own failure, if it reported one (not the student's doing)."""
+    return next(_records_of_kind(data, "system_error"), None)
+
+
 def judge(case, import_record: dict, record: dict | None,
           reference: float | None = None) -> Outcome:
     """The outcome of one case from the import record and the case's own record.

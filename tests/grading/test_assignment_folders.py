@@ -40,7 +40,7 @@ def test_a_copied_folder_is_an_assignment_without_code_changes(tmp_path):
     solution = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(solution)
     case = next(c for c in copy.cases() if c.visibility == "visible")
-    record = kinds.RUNNERS[copy.kind](getattr(solution, copy.entry), case.payload())
+    record = kinds.RUNNERS[copy.kind].run_case(getattr(solution, copy.entry), case.payload())
     outcome = case.judge(record)
     assert outcome.passed, outcome.message
 

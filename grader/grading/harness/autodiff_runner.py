@@ -7,7 +7,7 @@ from functools import partial
 from . import graphio
 from .lookups import differentiate
 from .measure.memory import measure_memory
-from .measure.timing import fastest_call, growth_suspect
+from .measure.timing import in_process, time_growth
 from .measure.trace import traced_call
 
 
@@ -130,50 +130,70 @@ def higher_order_case(gradient, case):
     return {"records": records, "result": full_index[target], "first": first}
 
 
-def growth_case(gradient, case):
-    """Time gradient() on graphs of growing size, and count the nodes of what it built.
-
-    Each size is timed as measure.timing times any call; the node count is of the first
-    call's gradient graph, counted before the next call.
-    """
-    runs = []
-    for graph in case["graphs"]:
-        nodes = graphio.deserialize(graph["records"])
-        index = {node: i for i, node in enumerate(nodes)}
-        suspect = growth_suspect(runs[0], len(nodes), case) if runs else None
-        timing = fastest_call(partial(differentiate, gradient, nodes[graph["out"]], index),
-                              keep=partial(_gradient_graph_size, index=index),
-                              suspect_above=suspect)
-        if "gradient_nodes" not in timing.result:
-            return timing.result
-        runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,
-                     **timing.result})
-    return {"runs": runs}
-
-
-def _gradient_graph_size(result, index) -> dict:
+def growth_call(gradient, graph):
+    """One timed call of a growth case: gradient() on a graph fresh from its records, and
+    the gradient graph it built, serialized (what the judge counts, and what a repeat must
+    build again)."""
+    nodes = graphio.deserialize(graph["records"])
+    index = {node: i for i, node in enumerate(nodes)}
+    result = differentiate(gradient, nodes[graph["out"]], index)
     adjoints, _ = _returned_adjoints(result, index)
     if adjoints is None:
         return _not_a_dict(result)
-    return {"gradient_nodes": len(graphio.ad.topological_sort(adjoints.values()))}
+    try:
+        records, full_index = graphio.serialize(adjoints.values(), known=index)
+    except graphio.GraphFormatError as exc:
+        return {"not_a_graph": str(exc)}
+    return {"gradient_graph": {"records": records,
+                               "adjoints": {str(k): full_index[v] for k, v in adjoints.items()}}}
+
+
+def same_growth_result(first, later) -> bool:
+    """Whether a repeat built what the first call built: as many nodes, for the same keys."""
+    try:
+        return (len(first["gradient_graph"]["records"]) == len(later["gradient_graph"]["records"])
+                and first["gradient_graph"]["adjoints"].keys()
+                == later["gradient_graph"]["adjoints"].keys())
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def growth_failed(result) -> bool:
+    return "gradient_graph" not in result
+
+
+def growth_case(gradient, case):
+    """Time gradient() on graphs of growing size in this process (measure.timing)."""
+    return time_growth(case, lambda number: in_process(
+        partial(growth_call, gradient, case["graphs"][number])),
+        same=same_growth_result, failed=growth_failed)
+
+
+def memory_call(gradient, case):
+    """gradient() on the memory case's graph, and the adjoints asked for (the call whose
+    peak is measured: by the warden from outside the process, or by ``memory_case``)."""
+    nodes = graphio.deserialize(case["graph"])
+    index = {node: i for i, node in enumerate(nodes)}
+    result = differentiate(gradient, nodes[case["out"]], index)
+    return _memory_subset(result, nodes, index, case)
+
+
+def _memory_subset(result, nodes, index, case):
+    adjoints, _ = _returned_adjoints(result, index)
+    if adjoints is None:
+        return _not_a_dict(result)
+    subset = {nodes[i]: adjoints[i] for i in case["wrt"] if i in adjoints}
+    return _encode(subset, index, [])
 
 
 def memory_case(gradient, case):
-    """Peak bytes of gradient(), then of evaluating the adjoints it returned."""
+    """Peak bytes of gradient() as tracemalloc counts them in this process (a student's own
+    machine: the grader measures from outside, harness/warden.py)."""
     nodes = graphio.deserialize(case["graph"])
-    out = nodes[case["out"]]
-    feed = {nodes[int(k)]: graphio.decode_array(v) for k, v in case["feed"].items()}
     index = {node: i for i, node in enumerate(nodes)}
-    gradient_call = measure_memory(differentiate, gradient, out, index)
-    adjoints, _ = _returned_adjoints(gradient_call.result, index)
-    if adjoints is None:
-        return _not_a_dict(gradient_call.result)
-    wanted = [adjoints[i] for i in case["wrt"] if i in adjoints]
-    evaluate_call = measure_memory(graphio.ad.evaluate, wanted, feed)
-    subset = {nodes[i]: adjoints[i] for i in case["wrt"] if i in adjoints}
-    return {"memory": {"gradient_peak": gradient_call.peak_bytes,
-                       "evaluate_peak": evaluate_call.peak_bytes},
-            **_encode(subset, index, [])}
+    call = measure_memory(differentiate, gradient, nodes[case["out"]], index)
+    return {"memory": {"gradient_peak": call.peak_bytes, "method": "traced"},
+            **_memory_subset(call.result, nodes, index, case)}
 
 
 CHECKS = {

@@ -9,13 +9,15 @@ import numpy as np
 from . import graphio
 from .lookups import differentiate
 from .measure.memory import measure_memory
-from .measure.timing import fastest_call, growth_suspect
+from .measure.timing import in_process, time_growth
 from .measure.trace import traced_call
 
 TRACE_VALUE_LIMIT = 10_000  # elements of one traced adjoint; beyond that only its shape
 
 
 def _prepare(case, graph=None, out=None, feed=None):
+    """Nodes fresh from the records (the case's own, unless ``graph``), their index, the
+    output node and the feed."""
     nodes = graphio.deserialize(graph if graph is not None else case["graph"])
     index = {node: i for i, node in enumerate(nodes)}
     feed_data = feed if feed is not None else case["feed"]
@@ -78,25 +80,42 @@ def repeat_case(gradient, case):
     return {**first, "second_values": second.get("values", {})}
 
 
+def growth_call(gradient, graph):
+    """One timed call of a growth case: gradient() on a graph fresh from its records, and the
+    adjoint values asked for (what a repeat must compute again)."""
+    nodes, index, out, feed = _prepare(None, graph["records"], graph["out"], graph["feed"])
+    return _encode_values(differentiate(gradient, out, index, feed), index,
+                          wanted=set(graph["wrt"]))
+
+
+def same_growth_result(first, later) -> bool:
+    return first == later
+
+
+def growth_failed(result) -> bool:
+    return False  # values are judged after the timing, whatever they are
+
+
 def growth_case(gradient, case):
-    """Time gradient() on graphs of growing size (as measure.timing times any call); the
-    adjoints sent back are the first call's."""
-    runs = []
-    for graph in case["graphs"]:
-        nodes, index, out, feed = _prepare(case, graph["records"], graph["out"], graph["feed"])
-        suspect = growth_suspect(runs[0], len(nodes), case) if runs else None
-        timing = fastest_call(partial(differentiate, gradient, out, index, feed),
-                              keep=partial(_encode_values, index=index, wanted=set(graph["wrt"])),
-                              suspect_above=suspect)
-        runs.append({"nodes": len(nodes), "seconds": timing.seconds, "calls": timing.calls,
-                     **timing.result})
-    return {"runs": runs}
+    """Time gradient() on graphs of growing size in this process (measure.timing)."""
+    return time_growth(case, lambda number: in_process(
+        partial(growth_call, gradient, case["graphs"][number])),
+        same=same_growth_result, failed=growth_failed)
+
+
+def memory_call(gradient, case):
+    """gradient() on the memory case's graph and the values asked for (the call whose peak
+    is measured: by the warden from outside the process, or by ``memory_case``)."""
+    nodes, index, out, feed = _prepare(case)
+    return _encode_values(differentiate(gradient, out, index, feed), index, set(case["wrt"]))
 
 
 def memory_case(gradient, case):
+    """Peak bytes of gradient() as tracemalloc counts them in this process (a student's own
+    machine: the grader measures from outside, harness/warden.py)."""
     nodes, index, out, feed = _prepare(case)
     call = measure_memory(differentiate, gradient, out, index, feed)
-    return {"memory": {"gradient_peak": call.peak_bytes},
+    return {"memory": {"gradient_peak": call.peak_bytes, "method": "traced"},
             **_encode_values(call.result, index, set(case["wrt"]))}
 
 

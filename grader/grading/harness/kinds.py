@@ -2,12 +2,19 @@
 
 A registry of kinds, not of assignments: a manifest names its assignment's kind, so an
 assignment of an existing kind is added without touching this (assignments/README.md).
+
+A runner is a module with ``run_case(entry, case) -> record fields`` for every case, and,
+for a kind whose cases measure (growth, memory), the steps the warden measures from outside:
+``growth_call(entry, graph)``, ``same_growth_result(first, later)``, ``growth_failed(result)``
+and ``memory_call(entry, case)`` (harness/warden.py).
 """
 
 from . import autodiff_runner, backprop_runner, numerical_runner
 
 RUNNERS = {
-    "autodiff": autodiff_runner.run_case,
-    "backprop": backprop_runner.run_case,
-    "numerical": numerical_runner.run_case,
+    "autodiff": autodiff_runner,
+    "backprop": backprop_runner,
+    "numerical": numerical_runner,
 }
+
+MEASURED_CHECKS = ("growth", "memory")  # the checks whose figures the warden measures

@@ -1,51 +1,44 @@
-"""Entry point inside the sandbox: load the submission, run each case, write JSON lines.
+"""The harness in one process, for a student's own machine: load the submission, run each
+case, write JSON lines.
 
 Usage: python run.py JOB_JSON RESULTS_JSONL SUBMISSION_DIR
 Every line of RESULTS_JSONL is one JSON object: first {"import": ...} (the import record:
-how importing the submission went), then one
-{"case": id, ...} per case, written as soon as the case ends so that a crash or a
-timeout later on loses nothing already measured.
+how importing the submission went), then one {"case": id, ...} per case, written as soon as
+the case ends so that a crash or a timeout later on loses nothing already measured.
+
+Here the process that runs the student's code also measures it: right for a student
+checking their own work (the `autograder test` of the student package), never for a grade.
+The grader runs warden.py instead, which keeps every measurement out of the student's reach.
 """
 
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import os
-import signal
 import sys
 import threading
 import time
-import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness` inside the sandbox
+sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness`
 
+from harness import kinds  # noqa: E402
+from harness.student_code import (  # noqa: E402
+    guarded,
+    import_submission,
+    install_alarm,
+    timeout_error,
+)
 
-# Time limits count the CPU time of this process (ITIMER_PROF), not the wall clock, so that a
-# loaded machine at a deadline does not cut off correct code; the sandbox's wall limit and
-# the grading budget bound what never uses the CPU (a sleep).
 WATCHDOG_GRACE = 1.0  # CPU seconds the student's code may go on after the alarm regardless
-
-
-class CaseTimeout(BaseException):
-    """Raised in the student's code when a case's time limit passes.
-
-    A BaseException, so that the commonest student catch-all (`except Exception`) inside a
-    loop does not swallow it.
-    """
-
-
-def _on_alarm(signum, frame):
-    raise CaseTimeout("the case's time limit passed")
 
 
 class Watchdog(threading.Thread):
     """End the process when a case outlives its alarm (signals ignored, the timeout caught).
 
-    It writes the case's timeout record first, so the grader knows which case it was and
+    It writes the case's timeout record first, so the runner knows which case it was and
     runs the others in a fresh process.
     """
 
@@ -78,28 +71,8 @@ class Watchdog(threading.Thread):
             os._exit(3)
 
 
-def describe_exception(exc: BaseException, submission_dir: str, limit: int = 4000) -> str:
-    """The exception with the student's own frames only (harness frames say nothing to them)."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if f.filename.startswith(submission_dir)]
-    text = "".join(traceback.format_list(frames[-8:])) + "".join(
-        traceback.format_exception_only(type(exc), exc))
-    return text[-limit:]
-
-
-def load_submission(path: Path):
-    spec = importlib.util.spec_from_file_location("submission", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["submission"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def main(job_path: str, results_path: str, submission_dir: str) -> int:
     job = json.loads(Path(job_path).read_text())
-    from harness import kinds
-    from harness.lookups import NodeKeyError
-
     runner = kinds.RUNNERS[job["kind"]]
     sink = open(results_path, "a", buffering=1, encoding="utf-8")  # noqa: SIM115 (lives to exit)
     sink_lock = threading.Lock()
@@ -109,77 +82,33 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
             sink.write(json.dumps(record, allow_nan=True) + "\n")
             sink.flush()
 
-    signal.signal(signal.SIGPROF, _on_alarm)
+    install_alarm()
     watchdog = Watchdog(emit)
     watchdog.start()
 
-    path = Path(submission_dir) / job["submit_file"]
     started = time.perf_counter()
     load_limit = float(job.get("load_time_limit", 10))
-    import_timeout = {"category": "timeout", "limit": load_limit,
-                    "message": f"importing {job['submit_file']} did not finish within "
-                               f"{load_limit:g} s of CPU time"}
-    watchdog.arm({"import": import_timeout}, time.process_time() + load_limit + WATCHDOG_GRACE)
-    signal.setitimer(signal.ITIMER_PROF, load_limit)
-    try:
-        module = load_submission(path)
-    except CaseTimeout:
-        emit({"import": import_timeout})
-        return 0
-    except SyntaxError as exc:
-        emit({"import": {"category": "syntax-error",
-                       "message": f"line {exc.lineno}: {exc.msg}\n{(exc.text or '').rstrip()}"}})
-        return 0
-    except MemoryError as exc:
-        emit({"import": {"category": "memory-limit",
-                       "message": describe_exception(exc, submission_dir)}})
-        return 0
-    except BaseException as exc:  # noqa: BLE001 (any failure of student code is data)
-        emit({"import": {"category": "exception",
-                       "message": describe_exception(exc, submission_dir)}})
-        return 0
-    finally:
-        signal.setitimer(signal.ITIMER_PROF, 0)
-        watchdog.disarm()
-    entry = getattr(module, job["entry"], None)
-    if not callable(entry):
-        emit({"import": {"category": "missing-function",
-                       "message": f"{job['submit_file']} does not define {job['entry']}()"}})
+    watchdog.arm({"import": timeout_error(load_limit)},
+                 time.process_time() + load_limit + WATCHDOG_GRACE)
+    entry, import_record = import_submission(submission_dir, job["submit_file"], job["entry"],
+                                             load_limit)
+    watchdog.disarm()
+    if entry is None:
+        emit({"import": import_record})
         return 0
     emit({"import": {"category": None, "seconds": time.perf_counter() - started}})
-    # What lives for the whole run (the job's graphs, numpy, the kit, the submission) is
-    # moved out of the collector's sight: the timings collect before each timed call, and
-    # would otherwise walk all of it every time.
-    gc.freeze()
+    gc.freeze()  # what lives for the whole run is out of the collector's sight (timing.py)
 
     for case in job["cases"]:
-        record = {"case": case["id"]}
         limit = float(case.get("time_limit", 10))
-        timed_out = {"category": case.get("timeout_category", "timeout"), "limit": limit,
-                     "message": f"stopped after {limit:g} s of CPU time"}
+        category = case.get("timeout_category", "timeout")
         case_started, cpu_started = time.perf_counter(), time.process_time()
-        ended = {**record, "error": timed_out, "cpu_seconds": limit, "ended_process": True}
-        watchdog.arm(ended, cpu_started + limit + WATCHDOG_GRACE)
-        signal.setitimer(signal.ITIMER_PROF, limit)
-        try:
-            record.update(runner(entry, case))
-        except NodeKeyError as exc:  # a mistake the judge can explain, not a crash
-            record["key_error"] = {**exc.details,
-                                   "message": describe_exception(exc.__cause__, submission_dir)}
-        except CaseTimeout:
-            record["error"] = timed_out
-        except RecursionError as exc:
-            record["error"] = {"category": "recursion-limit",
-                               "message": describe_exception(exc, submission_dir)}
-        except MemoryError as exc:
-            record["error"] = {"category": "memory-limit",
-                               "message": describe_exception(exc, submission_dir)}
-        except BaseException as exc:  # noqa: BLE001
-            record["error"] = {"category": "exception",
-                               "message": describe_exception(exc, submission_dir)}
-        finally:
-            signal.setitimer(signal.ITIMER_PROF, 0)
-            watchdog.disarm()
+        watchdog.arm({"case": case["id"], "error": timeout_error(limit, category),
+                      "cpu_seconds": limit, "ended_process": True},
+                     cpu_started + limit + WATCHDOG_GRACE)
+        record = {"case": case["id"], **guarded(lambda case=case: runner.run_case(entry, case),
+                                                submission_dir, limit, category)}
+        watchdog.disarm()
         record["wall_seconds"] = time.perf_counter() - case_started
         record["cpu_seconds"] = time.process_time() - cpu_started
         emit(record)

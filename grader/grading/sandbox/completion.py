@@ -23,9 +23,9 @@ log = logging.getLogger("grader.grading.sandbox")
 def supervise_to_the_end(launch: Launch, slot: Slot, workspace: Workspace, limits: Limits,
                          started_at: float, watch: OutputWatch | None = None,
                          ) -> tuple[Supervision, dict[str, bytes]]:
-    """Watch the guest (wall limit from `started_at`; `watch` reads an output file as it
-    grows), then leave the slot empty and clean."""
-    watcher = None if watch is None else Watcher(watch, workspace.output_dir, limits.result_bytes)
+    """Watch the guest (wall limit from `started_at`; `watch` is offered its stdout as it
+    arrives), then leave the slot empty and clean."""
+    watcher = None if watch is None else Watcher(watch)
     try:
         try:
             try:

@@ -23,7 +23,13 @@ from .slots import NoFreeSlot, Slot, acquire_slot
 from .spare import GuestSpec, run_on_spare
 from .staging import staged_runtime
 from .watch import OutputWatch
-from .workspace import Workspace, clear_workspace, prepare_workspace, validate_input_files
+from .workspace import (
+    Workspace,
+    clear_workspace,
+    prepare_workspace,
+    validate_input_files,
+    write_read_once,
+)
 
 log = logging.getLogger("grader.grading.sandbox")
 
@@ -41,11 +47,13 @@ def _launch(mode: str, state: Path, runtime: HostRuntime, workspace: Workspace, 
 
 
 def _run_in_slot(mode: str, state: Path, slot: Slot, files: dict[str, bytes], limits: Limits,
-                 started_at: float, watch: OutputWatch | None, **run) -> SandboxResult:
+                 started_at: float, watch: OutputWatch | None, read_once: dict[str, bytes],
+                 **run) -> SandboxResult:
     if not slot.was_clean:
         kill_uid(slot.uid)  # whatever a crashed worker left running under this uid
     workspace = prepare_workspace(state, slot, files, limits, private_tmp=mode == FALLBACK)
     try:
+        write_read_once(workspace.output_dir, read_once, slot.uid)
         launch = _launch(mode, state, host_runtime(), workspace, slot, limits=limits, **run)
     except BaseException:
         kill_uid(slot.uid)
@@ -59,11 +67,13 @@ def run_python(script: str, *, mounts: list[Mount], files: dict[str, bytes],
                limits: Limits = DEFAULT_LIMITS, env: dict[str, str] | None = None,
                args: list[str] | tuple[str, ...] = (),
                python_path: list[str] | tuple[str, ...] = (), preload: tuple[str, ...] = (),
-               use_spare: bool = False, watch: OutputWatch | None = None) -> SandboxResult:
+               use_spare: bool = False, watch: OutputWatch | None = None,
+               read_once_files: dict[str, bytes] | None = None) -> SandboxResult:
     """Run guest path `script` with the sandbox's Python (numpy importable); report the outcome.
 
-    `watch` names an output file to read while the guest runs (watch.py): its callback gets
-    the file's content each time it grew, for results that stream.
+    `watch` is handed the guest's stdout as it arrives (watch.py), for results that stream.
+    `read_once_files` appear in the output dir (`/sandbox/out`), owned by the guest, for the
+    program to read and delete before it starts anything else (workspace.write_read_once).
 
     With `use_spare` (bubblewrap only), a guest this process pre-started with the same launch
     parameters takes the run when one is ready (spare.py; `preload` names the modules such a
@@ -80,18 +90,21 @@ def run_python(script: str, *, mounts: list[Mount], files: dict[str, bytes],
         "env": dict(env or {}),
     }
     validate_input_files(files)
+    read_once = dict(read_once_files or {})
+    validate_input_files(read_once)
     if os.geteuid() != 0:
         return sandbox_error("the sandbox must run as root to switch to its slot uids", mode)
     try:
         state = state_dir()
         if use_spare and mode == BUBBLEWRAP:
             spec = GuestSpec.of(preload=tuple(preload), limits=limits, **run)
-            result = run_on_spare(state, spec, files, limits, watch)
+            result = run_on_spare(state, spec, files, limits, watch, read_once)
             if result is not None:
                 return result
             started_at = time.monotonic()  # a cold run's wall clock starts at its launch
         with acquire_slot(state, slot_uids()) as slot:
-            return _run_in_slot(mode, state, slot, files, limits, started_at, watch, **run)
+            return _run_in_slot(mode, state, slot, files, limits, started_at, watch, read_once,
+                                **run)
     except _SYSTEM_FAILURES as error:
         log.exception("sandbox failed to run %s", script)
         return sandbox_error(f"sandbox failure: {error}", mode, time.monotonic() - started_at)

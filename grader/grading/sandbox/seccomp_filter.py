@@ -23,6 +23,7 @@ _DENIED_EVERYWHERE = (
 )
 _DENIED_IN_FALLBACK = ("socket", "socketpair")
 _CLONE_NEWUSER = 0x10000000
+_PR_SET_DUMPABLE = 4
 
 
 class SeccompUnavailable(RuntimeError):
@@ -51,6 +52,11 @@ def build_filter(block_sockets: bool):
     # A new user namespace would hand the guest capabilities over fresh namespaces.
     syscall_filter.add_rule(deny, "clone",
                             seccomp.Arg(0, seccomp.MASKED_EQ, _CLONE_NEWUSER, _CLONE_NEWUSER))
+    # A process that made itself non-dumpable stays so: its memory, descriptors and /proc
+    # files stay closed to the other processes of its uid, and its peak-memory record can no
+    # longer be reset through /proc/self/clear_refs (grader/grading/harness/warden.py).
+    syscall_filter.add_rule(deny, "prctl", seccomp.Arg(0, seccomp.EQ, _PR_SET_DUMPABLE),
+                            seccomp.Arg(1, seccomp.NE, 0))
     # clone3 passes its flags in memory where seccomp cannot look; ENOSYS makes libc use clone.
     syscall_filter.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
     return syscall_filter

@@ -42,7 +42,13 @@ from .runtime import RuntimeNotFound, host_runtime
 from .seccomp_filter import SeccompUnavailable
 from .slots import NoFreeSlot, Slot, release_slot, reserve_slot
 from .watch import OutputWatch
-from .workspace import Workspace, clear_workspace, prepare_workspace, write_inputs
+from .workspace import (
+    Workspace,
+    clear_workspace,
+    prepare_workspace,
+    write_inputs,
+    write_read_once,
+)
 
 log = logging.getLogger("grader.grading.sandbox")
 
@@ -163,13 +169,14 @@ class SpareSandbox:
         spare.guest_pid, spare.ready_at = guests[0], time.monotonic()
         return spare
 
-    def run(self, files: dict[str, bytes], limits: Limits,
-            watch: OutputWatch | None = None) -> SandboxResult | None:
+    def run(self, files: dict[str, bytes], limits: Limits, watch: OutputWatch | None = None,
+            read_once: dict[str, bytes] | None = None) -> SandboxResult | None:
         """Give the job to the guest and supervise it; None if the spare was found dead
         before the guest took the job (nothing of it ran: the caller starts a cold run)."""
         pid = self.guest_pid
         try:
             write_inputs(self.workspace.input_dir, files, self.slot.gid)
+            write_read_once(self.workspace.output_dir, read_once or {}, self.slot.uid)
             if self.launch.proc.poll() is not None or not runs_as(pid, self.slot.uid):
                 raise ProcessLookupError(f"spare guest {pid} is gone")
             start_up = _cpu_seconds(pid)  # blocked on the go pipe: it uses no more
@@ -340,7 +347,8 @@ os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def run_on_spare(state: Path, spec: GuestSpec, files: dict[str, bytes],
-                 limits: Limits, watch: OutputWatch | None = None) -> SandboxResult | None:
+                 limits: Limits, watch: OutputWatch | None = None,
+                 read_once: dict[str, bytes] | None = None) -> SandboxResult | None:
     """Run on this process's spare if it matches `spec` (None: run cold); either way, have
     the next spare, launched with `spec`, start in the background."""
     pool = process_pool()
@@ -348,4 +356,4 @@ def run_on_spare(state: Path, spec: GuestSpec, files: dict[str, bytes],
     pool.replenish(spec, limits, state)
     if spare is None:
         return None
-    return spare.run(files, limits, watch)
+    return spare.run(files, limits, watch, read_once)

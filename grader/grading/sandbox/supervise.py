@@ -32,13 +32,16 @@ class Stream:
     stored: int = 0
     seen: int = 0
 
-    def take(self, data: bytes) -> None:
+    def take(self, data: bytes) -> bytes:
+        """Store what fits under the cap; return the part stored."""
         self.seen += len(data)
         room = self.cap - self.stored
-        if room > 0:
-            kept = data[:room]
-            self.chunks.append(kept)
-            self.stored += len(kept)
+        if room <= 0:
+            return b""
+        kept = data[:room]
+        self.chunks.append(kept)
+        self.stored += len(kept)
+        return kept
 
     @property
     def data(self) -> bytes:
@@ -100,8 +103,10 @@ class _Supervisor:
     """The watch loop's state: what is still open, when the guest left, when we killed."""
 
     def __init__(self, proc: subprocess.Popen, started_fd: int, output_cap: int,
-                 kill_tree: Callable[[], None], started_at: float, deadline: float) -> None:
+                 kill_tree: Callable[[], None], started_at: float, deadline: float,
+                 watcher: Watcher | None) -> None:
         self.proc, self.started_fd, self.output_cap = proc, started_fd, output_cap
+        self.watcher = watcher
         self.kill_tree, self.started_at, self.deadline = kill_tree, started_at, deadline
         self.result = Supervision(Stream(output_cap), Stream(output_cap))
         self.streams = {proc.stdout.fileno(): self.result.stdout,
@@ -156,7 +161,9 @@ class _Supervisor:
             self.result.started = True
         else:
             stream = self.streams[fd]
-            stream.take(data)
+            kept = stream.take(data)
+            if self.watcher is not None and stream is self.result.stdout:
+                self.watcher.offer(kept)
             if stream.seen > FLOOD_FACTOR * self.output_cap:
                 self.kill("flooded")
 
@@ -176,20 +183,16 @@ class _Supervisor:
 def supervise(proc: subprocess.Popen, started_fd: int, wall_seconds: float, output_cap: int,
               kill_tree: Callable[[], None], started_at: float,
               watcher: Watcher | None = None) -> Supervision:
-    """Run the guest to its end (or kill it) and return what was seen; while it runs, let
-    `watcher` look at its output file when due."""
+    """Run the guest to its end (or kill it) and return what was seen; while it runs,
+    `watcher` is offered its stdout as it arrives."""
     supervisor = _Supervisor(proc, started_fd, output_cap, kill_tree, started_at,
-                             deadline=started_at + wall_seconds)
+                             deadline=started_at + wall_seconds, watcher=watcher)
     try:
         while not supervisor.finished():
             now = time.monotonic()
             if not supervisor.enforce_deadlines(now):
                 break
             timeout = supervisor.next_timeout(now)
-            if watcher is not None and supervisor.exited_at is None:
-                watcher.look(now)
-                next_look = watcher.seconds_to_next_look(time.monotonic())
-                timeout = timeout if next_look is None else min(timeout, next_look)
             for key, _ in supervisor.selector.select(timeout):
                 supervisor.on_readable(key.fd)
             supervisor.reap_if_exited()

@@ -62,6 +62,26 @@ def write_inputs(input_dir: Path, files: dict[str, bytes], gid: int) -> None:
             os.close(fd)
 
 
+def write_read_once(output_dir: Path, files: dict[str, bytes], uid: int) -> None:
+    """Create files the guest reads once and deletes, in its output dir, owned by the slot uid.
+
+    For inputs that must not outlive their first reader: the program the sandbox starts
+    opens and deletes them before it starts anything else (grader/grading/harness/warden.py:
+    the hidden tests' inputs, which its children must not find), which the read-only input
+    dir would not let it do.
+    """
+    for name, data in files.items():
+        if _checked_relative(name).name != name:
+            raise ValueError(f"a read-once file has a plain name: {name!r}")
+        fd = os.open(output_dir / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW,
+                     0o400)
+        try:
+            os.fchown(fd, uid, uid)
+            os.write(fd, bytes(data))
+        finally:
+            os.close(fd)
+
+
 def _owned_dir(path: Path, uid: int) -> None:
     path.mkdir(mode=0o700)
     os.chown(path, uid, uid)

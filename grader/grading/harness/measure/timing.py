@@ -1,13 +1,15 @@
-"""How long a call takes: the fastest of a few calls, on the process's CPU clock.
+"""How long a call takes: the fastest of a few calls, on a CPU clock.
 
-The one way the harness times a call (growth cases compare two such times; see
-grader/grading/growth.py for how they are judged).
+The one way a call is timed (growth cases compare two such times; see
+grader/grading/growth.py for how they are judged). Where the clock is read is the driver's:
+in the grader, the warden reads the CPU clock of the process that runs the call from outside
+it (harness/warden.py: the student's code cannot reach that clock); on a student's own
+machine, the process reads its own (``in_process``).
 
 - CPU time, not wall time: a grading shares the machine with other sandboxes and workers,
   and the wall clock also counts the time the process waits for a core, which says nothing
-  about the submission. ``time.process_time`` reads CLOCK_PROCESS_CPUTIME_ID (nanosecond
-  resolution on Linux); the sandbox runs numpy on one thread, so it counts the call's own
-  work. The cases' time limits are CPU time too (harness/run.py): one clock for both.
+  about the submission. The sandbox runs numpy on one thread, so a process's CPU clock
+  counts the call's own work. The cases' time limits are CPU time too: one clock for both.
 - The fastest of a few calls, not the median: noise only ever adds time (a cache evicted
   by a neighbour, a page fault, the first touch of a code path), so the fastest call is the
   nearest to what the code itself costs (the reasoning of ``timeit``'s documentation).
@@ -24,12 +26,11 @@ grader/grading/growth.py for how they are judged).
   call at or under the bar ends the timing at once, however short (the fastest can only be
   faster: the verdict cannot change, so the repeats would be spent for nothing); a call
   over it is timed again, up to ``repeat`` calls, however long. On a machine at a deadline
-  one call of correct code can be disturbed to several times its time (measured: a
-  backprop reference judged too slow in the fault-burst test, two burners beside two
-  workers); a repeat costs only code that already looks slow, and a case's CPU limit still
-  bounds it. The verdict is the one the fastest of ``repeat`` calls would give.
-- The garbage collector runs before each call and not during it: a collection landing in
-  one call and not in another would be charged to whichever call it fell in.
+  one call of correct code can be disturbed to several times its time; a repeat costs only
+  code that already looks slow, and a case's CPU limit still bounds it. The verdict is the
+  one the fastest of ``repeat`` calls would give.
+- Every call hands back what it computed, and a repeat counts only when it computed the
+  same as the first (``same``): a repeat that answers without doing the work proves nothing.
 """
 
 from __future__ import annotations
@@ -43,30 +44,34 @@ from typing import Any
 REPEAT = 3       # calls at most
 LONG_CALL = 0.1  # CPU seconds: a call this long is timed once
 
+# One timed call: (what it computed, CPU seconds it took). The argument says which call it
+# is (0 for the first).
+TimedCall = Callable[[int], tuple[Any, float]]
+
 
 @dataclass(frozen=True)
 class Timing:
     seconds: float  # CPU seconds of the fastest call
     calls: int      # how many calls were made
-    result: Any     # keep(what the first call returned); later calls' results are dropped
+    result: Any     # what the first call computed
 
 
-def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda result: result,
-                 repeat: int = REPEAT, long_call: float = LONG_CALL,
-                 suspect_above: float | None = None) -> Timing:
-    """Call ``call()`` up to ``repeat`` times: its fastest CPU time and keep(its first result).
+def fastest_of(timed_call: TimedCall, repeat: int = REPEAT, long_call: float = LONG_CALL,
+               suspect_above: float | None = None,
+               same: Callable[[Any, Any], bool] = lambda first, later: True) -> Timing:
+    """Make up to ``repeat`` timed calls: the fastest CPU time and the first call's result.
 
     Without ``suspect_above``, a call over ``long_call`` ends the timing. With it (the time
-    that would be judged slow), the timing ends at the first call at or under it.
-
-    ``keep`` runs on the first result before the next call (and outside the timing), for
-    what must be read before a later call can change it (arrays the submission reuses).
+    that would be judged slow), the timing ends at the first call at or under it. A later
+    call whose result is not ``same`` as the first's is not counted.
     """
     first, fastest, calls = None, float("inf"), 0
     while calls < max(1, repeat):
-        result, seconds = _timed(call)
+        result, seconds = timed_call(calls)
         if calls == 0:
-            first = keep(result)
+            first = result
+        elif not same(first, result):
+            seconds = float("inf")
         del result  # a result is not kept alive during the next call
         calls += 1
         fastest = min(fastest, seconds)
@@ -75,7 +80,27 @@ def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda re
     return Timing(fastest, calls, first)
 
 
+def in_process(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda result: result,
+               ) -> TimedCall:
+    """Timed calls of ``call()`` on this process's own CPU clock; ``keep`` (outside the
+    timing) makes what a call computed into what is compared and kept."""
+
+    def timed_call(_number: int) -> tuple[Any, float]:
+        result, seconds = _timed(call)
+        return keep(result), seconds
+
+    return timed_call
+
+
+def fastest_call(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda result: result,
+                 **rules) -> Timing:
+    """``fastest_of`` calls of ``call()`` timed in this process."""
+    return fastest_of(in_process(call, keep), **rules)
+
+
 def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
+    """The garbage collector runs before the call and not during it: a collection landing in
+    one call and not in another would be charged to whichever call it fell in."""
     gc.collect()
     was_enabled = gc.isenabled()
     gc.disable()
@@ -98,3 +123,19 @@ def growth_suspect(small: dict, nodes: int, rule: dict) -> float | None:
         return None
     return max(rule["measurable_seconds"], rule["max_growth"] * nodes / small["nodes"]
                * max(small["seconds"], rule["smallest_seconds"]))
+
+
+def time_growth(case: dict, timed_calls: Callable[[int], TimedCall],
+                same: Callable[[Any, Any], bool], failed: Callable[[Any], bool]) -> dict:
+    """A growth case's runs: the graphs of ``case["graphs"]`` in order, each timed with
+    ``fastest_of(timed_calls(graph number))``; the first result that ``failed`` ends it."""
+    runs = []
+    for number, graph in enumerate(case["graphs"]):
+        nodes = len(graph["records"])
+        suspect = growth_suspect(runs[0], nodes, case) if runs else None
+        timing = fastest_of(timed_calls(number), suspect_above=suspect, same=same)
+        if failed(timing.result):
+            return timing.result
+        runs.append({**timing.result, "nodes": nodes, "seconds": timing.seconds,
+                     "calls": timing.calls})
+    return {"runs": runs}

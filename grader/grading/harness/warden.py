@@ -1,0 +1,491 @@
+"""The grader's harness: a trusted parent that never runs the student's code.
+
+Usage (in the sandbox): python warden.py JOB_JSON SUBMISSION_DIR
+
+The warden is the program the sandbox starts. It makes itself non-dumpable (its memory,
+descriptors and /proc files closed to every other process of its uid, a mark the sandbox's
+seccomp filter lets no process undo) and runs the submission only in confined processes it
+forks (confined.py), to which it sends each case over a pipe. Everything that decides a
+verdict is made here, where the student's code cannot write:
+
+- the records go to the warden's stdout, a pipe to the grader that no other process holds;
+  a confined process's own output is a separate pipe, read here and never parsed as records;
+- time is the confined process's CPU clock, read from outside (``clock_gettime`` of its
+  process clock) at each reply: every CPU second it uses after its import is charged to the
+  request it is answering, so no work can hide between requests;
+- peak memory is the kernel's high-water mark of a process that ran nothing but the
+  measured call (``wait4``'s ``ru_maxrss``), above its resident size before the student's
+  code ran;
+- a case's CPU limit is enforced here by killing the process.
+
+Hidden cases stay hidden: the grader hands them over in a read-once file, which the warden
+opens and deletes before it starts any process, and reads only once every public case is
+done. So the process that runs the public cases (whose messages and output a student reads)
+never holds a hidden input, in a file or in memory; neither do the processes that run a
+measured case (forked before the read, and sent their case in the request: there is nothing
+to precompute at import). The processes forked after the read run only hidden cases, whose
+messages and output the student never sees.
+
+Records are the run.py ones: {"import": ...}, {"case": id, ...}, plus {"output": text} (what
+the public cases' process printed) and {"system_error": text} (the harness failed).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import secrets
+import selectors
+import signal
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness`
+
+from harness import confined, kinds, wire  # noqa: E402
+from harness.measure.timing import time_growth  # noqa: E402
+
+HIDDEN_FILE = "hidden.json"
+OUTPUT_CAP = 64 << 10      # bytes of the public process's output kept for the student
+KILL_GRACE = 1.0           # CPU seconds past a case's limit before the process is killed
+WALL_FACTOR, WALL_EXTRA = 3.0, 5.0  # a request waits at most this much wall time (a sleep)
+_PR_SET_DUMPABLE = 4
+
+
+class HarnessFailure(RuntimeError):
+    """The harness itself cannot go on (not the student's doing)."""
+
+
+def make_non_dumpable() -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise HarnessFailure(f"prctl(PR_SET_DUMPABLE, 0): errno {ctypes.get_errno()}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU time of process ``pid`` (all its threads), from the kernel's process clock."""
+    return time.clock_gettime(((~pid) << 3) | 2)  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
+
+
+def resident_bytes(pid: int) -> int:
+    """Its resident size now; 0 for a process already gone (killed by another one of its
+    uid: the next request finds it dead)."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+class Emitter:
+    """The records, one JSON line each, on the warden's own stdout."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def __call__(self, record: dict) -> None:
+        wire.write_all(self.fd, wire.encode(record))
+
+
+@dataclass
+class Reply:
+    body: dict | None          # None: the process died, misbehaved or ran out of time
+    cpu_seconds: float         # charged to this request
+    error: dict | None = None  # why body is None
+
+
+@dataclass
+class Confined:
+    """One confined process, seen from the warden."""
+
+    pid: int
+    requests: int
+    replies: wire.LineReader
+    output: int
+    keep_output: bool
+    captured: bytearray = field(default_factory=bytearray)
+    baseline_rss: int = 0
+    mark: float = 0.0          # its CPU clock at the last reply: what the next one is charged
+    alive: bool = True
+    status: int | None = None
+    max_rss: int = 0
+
+    def _drain_output(self) -> None:
+        try:
+            data = os.read(self.output, 1 << 16)
+        except BlockingIOError:
+            return
+        if self.keep_output and len(self.captured) < OUTPUT_CAP:
+            self.captured.extend(data[:OUTPUT_CAP - len(self.captured)])
+
+    def ask(self, message: dict, cpu_limit: float) -> Reply:
+        """Send ``message`` and wait for its reply, killing the process past the limit."""
+        nonce = secrets.token_hex(8)
+        try:
+            wire.write_all(self.requests, wire.encode({**message, "nonce": nonce}))
+        except OSError:
+            return self._dead(0.0)
+        started_wall = time.monotonic()
+        wall_limit = WALL_FACTOR * cpu_limit + WALL_EXTRA
+        selector = selectors.DefaultSelector()
+        selector.register(self.replies.fd, selectors.EVENT_READ)
+        selector.register(self.output, selectors.EVENT_READ)
+        try:
+            while True:
+                used = self.cpu() - self.mark
+                if used > cpu_limit + KILL_GRACE:
+                    return self._killed(cpu_limit, used)
+                if time.monotonic() - started_wall > wall_limit:
+                    return self._killed(cpu_limit, used)
+                # CPU time cannot pass faster than the wall clock on one thread.
+                wait = max(0.005, min(cpu_limit + KILL_GRACE - used, 0.25))
+                for key, _ in selector.select(wait):
+                    if key.fd == self.output:
+                        self._drain_output()
+                        continue
+                    try:
+                        lines = self.replies.read_available()
+                    except wire.MessageTooLong:
+                        return self._broken("a reply was longer than the harness accepts")
+                    if lines:
+                        return self._answer(lines, nonce)
+                    if self.replies.closed:
+                        return self._dead(self.cpu() - self.mark)
+        finally:
+            selector.close()
+
+    def _answer(self, lines: list[bytes], nonce: str) -> Reply:
+        now = self.cpu()
+        charged, self.mark = now - self.mark, now
+        if len(lines) != 1:
+            return self._broken("the process replied to a request it was not sent")
+        try:
+            reply = json.loads(lines[0])
+            ok = isinstance(reply, dict) and reply.get("nonce") == nonce \
+                and isinstance(reply.get("body"), dict)
+        except ValueError:
+            ok = False
+        if not ok:
+            return self._broken("the process's reply was not the harness's")
+        return Reply(reply["body"], charged)
+
+    def cpu(self) -> float:
+        try:
+            return cpu_seconds(self.pid)
+        except OSError:
+            return self.mark  # gone: it used nothing more that we can see
+
+    def _killed(self, limit: float, used: float) -> Reply:
+        self.kill()
+        return Reply(None, used, {"category": "timeout", "limit": limit})
+
+    def _broken(self, why: str) -> Reply:
+        self.kill()
+        return Reply(None, 0.0, {"category": "forbidden",
+                                 "message": f"{why}: the test's result was tampered with"})
+
+    def _dead(self, used: float) -> Reply:
+        self.reap()
+        return Reply(None, used, death_error(self.status))
+
+    def kill(self) -> None:
+        if self.alive:
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self.reap()
+
+    def reap(self) -> None:
+        if not self.alive:
+            return
+        for fd in (self.requests, self.replies.fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        _, self.status, usage = os.wait4(self.pid, 0)
+        self.max_rss = usage.ru_maxrss * 1024
+        self.alive = False
+        try:
+            while True:  # what it printed before it went
+                data = os.read(self.output, 1 << 16)
+                if not data:
+                    break
+                if self.keep_output and len(self.captured) < OUTPUT_CAP:
+                    self.captured.extend(data[:OUTPUT_CAP - len(self.captured)])
+        except OSError:
+            pass
+        os.close(self.output)
+
+
+def death_error(status: int | None) -> dict:
+    """The error of a case whose process ended while running it."""
+    if status is not None and os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = f"signal {number}"
+        return {"category": "crash", "message": f"the process ended (killed by {name})"}
+    code = os.WEXITSTATUS(status) if status is not None else None
+    return {"category": "crash", "message": f"the process ended (exit code {code})"}
+
+
+class Warden:
+    def __init__(self, job: dict, submission_dir: str, emit: Emitter) -> None:
+        self.job, self.submission_dir, self.emit = job, submission_dir, emit
+        self.runner = kinds.RUNNERS[job["kind"]]
+        self.load_limit = float(job.get("load_time_limit", 10))
+
+    def fork(self, keep_output: bool) -> Confined:
+        """A confined process, waiting for "go" before it imports anything of the student's."""
+        requests_r, requests_w = os.pipe()
+        replies_r, replies_w = os.pipe()
+        output_r, output_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            confined.start(requests_r, replies_w, output_w, self.job, self.submission_dir)
+        for fd in (requests_r, replies_w, output_w):
+            os.close(fd)
+        for fd in (requests_w, replies_r, output_r):
+            os.set_inheritable(fd, False)
+        os.set_blocking(replies_r, False)
+        os.set_blocking(output_r, False)
+        return Confined(pid, requests_w, wire.LineReader(replies_r), output_r, keep_output)
+
+    def start(self, child: Confined) -> dict:
+        """Have ``child`` import the submission; the import record's body."""
+        child.baseline_rss = resident_bytes(child.pid)  # blocked: nothing of the student yet
+        child.mark = child.cpu()
+        started = time.perf_counter()
+        reply = child.ask({"go": True}, self.load_limit)
+        if reply.body is None:
+            error = reply.error
+            if error.get("category") == "timeout":
+                return {"category": "timeout", "limit": self.load_limit,
+                        "message": f"importing {self.job['submit_file']} did not finish "
+                                   f"within {self.load_limit:g} s of CPU time"}
+            return error
+        body = {key: reply.body.get(key) for key in ("category", "message", "limit")
+                if key in reply.body}
+        if not body.get("category"):
+            body = {"category": None, "seconds": time.perf_counter() - started}
+        return body
+
+    # -- cases -----------------------------------------------------------------------------
+
+    def run_plain(self, child: Confined, case: dict) -> tuple[dict, bool]:
+        """(the record, whether the process is still usable) of a case run by ``child``."""
+        limit = float(case.get("time_limit", 10))
+        started = time.perf_counter()
+        reply = child.ask({"op": "case", "case": case, "time_limit": limit,
+                           "timeout_category": case.get("timeout_category", "timeout")}, limit)
+        record = {"case": case["id"]}
+        if reply.body is None:
+            record["error"] = self._case_error(reply.error, case)
+            record["ended_process"] = True
+        else:
+            record.update(untrusted_fields(reply.body))
+        record["wall_seconds"] = time.perf_counter() - started
+        record["cpu_seconds"] = reply.cpu_seconds
+        return record, reply.body is not None
+
+    def _case_error(self, error: dict, case: dict) -> dict:
+        if error.get("category") == "timeout" and "limit" in error:
+            limit = float(case.get("time_limit", 10))
+            category = case.get("timeout_category", "timeout")
+            return {"category": category, "limit": limit,
+                    "message": f"stopped after {limit:g} s of CPU time"}
+        return error
+
+    def run_growth(self, children: list[Confined], case: dict) -> dict:
+        """A growth case, each timed call in a fresh confined process."""
+        limit = float(case.get("time_limit", 10))
+        spent = {"cpu": 0.0}
+        failure: dict = {}
+
+        def timed_calls(number: int):
+            graph = case["graphs"][number]
+
+            def timed_call(_attempt: int):
+                if failure or not children:
+                    return {"not_measured": True}, float("inf")
+                child = children.pop(0)
+                imported = self.start(child)
+                if imported.get("category"):
+                    failure.update(error=hide_message(imported))
+                    return {"not_measured": True}, float("inf")
+                reply = child.ask({"op": "growth-call", "graph": graph,
+                                   "time_limit": limit - spent["cpu"],
+                                   "timeout_category": case.get("timeout_category",
+                                                                "timeout")},
+                                  limit - spent["cpu"])
+                child.kill()
+                spent["cpu"] += reply.cpu_seconds
+                if reply.body is None:
+                    failure.update(error=self._case_error(reply.error, case))
+                    return {"not_measured": True}, float("inf")
+                if "error" in reply.body or "key_error" in reply.body:
+                    failure.update(untrusted_fields(reply.body))
+                    return {"not_measured": True}, float("inf")
+                return untrusted_fields(reply.body), reply.cpu_seconds
+
+            return timed_call
+
+        result = time_growth(case, timed_calls, same=self.runner.same_growth_result,
+                             failed=lambda kept: bool(failure) or self.runner.growth_failed(kept))
+        record = {"case": case["id"], **(failure or result), "cpu_seconds": spent["cpu"]}
+        for child in children:
+            child.kill()
+        return record
+
+    def run_memory(self, child: Confined, case: dict, public: bool) -> dict:
+        """A memory case in a process of its own: its peak above its size before the import."""
+        limit = float(case.get("time_limit", 10))
+        record = {"case": case["id"]}
+        imported = self.start(child)
+        if imported.get("category"):
+            child.kill()
+            return {**record, "error": imported if public else hide_message(imported)}
+        reply = child.ask({"op": "memory-call", "case": case, "time_limit": limit,
+                           "timeout_category": case.get("timeout_category", "timeout")}, limit)
+        child.kill()  # reaped: its rusage holds the peak of its whole life
+        record["cpu_seconds"] = reply.cpu_seconds
+        if reply.body is None:
+            return {**record, "error": self._case_error(reply.error, case)}
+        record.update(untrusted_fields(reply.body))
+        if "error" not in record and "key_error" not in record:
+            record["memory"] = {"gradient_peak": max(child.max_rss - child.baseline_rss, 0),
+                                "method": "rss"}
+        return record
+
+
+# Fields of a record that only the warden writes: a confined process's reply cannot set them.
+MEASURED_FIELDS = ("case", "cpu_seconds", "wall_seconds", "memory", "ended_process",
+                   "seconds", "calls", "nodes", "import", "output", "system_error")
+
+
+def untrusted_fields(body: dict) -> dict:
+    """What a confined process computed, without anything it may not speak for."""
+    return {key: value for key, value in body.items() if key not in MEASURED_FIELDS}
+
+
+def hide_message(error: dict) -> dict:
+    """An error of a process that may hold hidden inputs: its category, not its words."""
+    return {"category": error.get("category", "exception"),
+            "message": "importing your file failed in the process that runs this test"}
+
+
+def run(job_path: str, submission_dir: str) -> int:
+    make_non_dumpable()
+    # Python's SIGINT handler would let any process of the uid raise KeyboardInterrupt here.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    emit = Emitter(os.dup(1))
+    hidden_fd = _open_read_once(Path(os.environ.get("SANDBOX_OUT", "/sandbox/out"))
+                                / HIDDEN_FILE)
+    job = json.loads(Path(job_path).read_text())
+    warden = Warden(job, submission_dir, emit)
+    measured_checks = kinds.MEASURED_CHECKS
+    # Every process that will run a measured case is forked now, before the hidden cases
+    # are read: none of them holds a case it has not been sent.
+    spares = {int(case_id): [warden.fork(keep_output=False) for _ in range(count)]
+              for case_id, count in job.get("measured", {}).items()}
+
+    public = warden.fork(keep_output=True)
+    import_record = warden.start(public)
+    emit({"import": import_record})
+    if import_record.get("category"):
+        _end(spares)
+        public.kill()
+        return 0
+    for case in job["cases"]:
+        if case.get("check") in measured_checks:
+            emit(warden_measured(warden, spares, case, public=True))
+            continue
+        record, usable = warden.run_plain(public, case)
+        emit(record)
+        if not usable:
+            output = bytes(public.captured)
+            public = warden.fork(keep_output=True)
+            public.captured.extend(output)
+            if warden.start(public).get("category"):
+                break  # it imported before: the remaining cases get no record, and rerun
+    public.kill()
+    emit({"output": bytes(public.captured).decode("utf-8", "replace")})
+
+    if hidden_fd is None:
+        _end(spares)
+        return 0
+    with os.fdopen(hidden_fd, "rb") as hidden_file:
+        hidden = json.loads(hidden_file.read())
+    hidden_child = None
+    for case in hidden["cases"]:
+        if case.get("check") in measured_checks:
+            emit(warden_measured(warden, spares, case, public=False))
+            continue
+        if hidden_child is None:
+            hidden_child = warden.fork(keep_output=False)
+            imported = warden.start(hidden_child)
+            if imported.get("category"):
+                emit({"case": case["id"], "error": hide_message(imported), "cpu_seconds": 0.0})
+                hidden_child.kill()
+                hidden_child = None
+                continue
+        record, usable = warden.run_plain(hidden_child, case)
+        emit(record)
+        if not usable:
+            hidden_child = None
+    if hidden_child is not None:
+        hidden_child.kill()
+    _end(spares)
+    return 0
+
+
+def warden_measured(warden: Warden, spares: dict[int, list[Confined]], case: dict,
+                    public: bool) -> dict:
+    children = spares.pop(case["id"], [])
+    if not children:
+        return {"case": case["id"], "system_error": "no process was set aside for this test"}
+    if case["check"] == "growth":
+        return warden.run_growth(children, case)
+    for extra in children[1:]:
+        extra.kill()
+    return warden.run_memory(children[0], case, public)
+
+
+def _open_read_once(path: Path) -> int | None:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return None
+    os.unlink(path)
+    return fd
+
+
+def _end(spares: dict[int, list[Confined]]) -> None:
+    for children in spares.values():
+        for child in children:
+            child.kill()
+
+
+def main(job_path: str, submission_dir: str) -> int:
+    try:
+        return run(job_path, submission_dir)
+    except BaseException as failure:  # noqa: BLE001 (the grader must hear of any failure here)
+        text = "".join(traceback.format_exception(failure))[-4000:]
+        wire.write_all(1, wire.encode({"system_error": text}))
+        return 70
+
+
+if __name__ == "__main__":
+    sys.setrecursionlimit(1000)  # the default, stated: deep graphs must not need recursion
+    sys.exit(main(*sys.argv[1:3]))
