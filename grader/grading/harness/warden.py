@@ -32,6 +32,7 @@ the public cases' process printed) and {"system_error": text} (the harness faile
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
@@ -198,20 +199,16 @@ class Confined:
 
     def kill(self) -> None:
         if self.alive:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         self.reap()
 
     def reap(self) -> None:
         if not self.alive:
             return
         for fd in (self.requests, self.replies.fd):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         _, self.status, usage = os.wait4(self.pid, 0)
         self.max_rss = usage.ru_maxrss * 1024
         self.alive = False
