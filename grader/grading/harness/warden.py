@@ -36,12 +36,14 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import secrets
 import selectors
 import signal
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,6 +117,7 @@ class Confined:
     captured: bytearray = field(default_factory=bytearray)
     baseline_rss: int = 0
     mark: float = 0.0          # its CPU clock at the last reply: what the next one is charged
+    run_cpu_left: Callable[[], float] = lambda: float("inf")  # the whole run's CPU budget
     alive: bool = True
     status: int | None = None
     max_rss: int = 0
@@ -136,18 +139,19 @@ class Confined:
             return self._dead(0.0)
         started_wall = time.monotonic()
         wall_limit = WALL_FACTOR * cpu_limit + WALL_EXTRA
+        # Past the run's CPU budget (what the sandbox's RLIMIT_CPU would have allowed one
+        # process running everything) the process is stopped too, whatever its case allows.
+        stop_at = self.mark + min(cpu_limit + KILL_GRACE, max(self.run_cpu_left(), 0.0))
         selector = selectors.DefaultSelector()
         selector.register(self.replies.fd, selectors.EVENT_READ)
         selector.register(self.output, selectors.EVENT_READ)
         try:
             while True:
-                used = self.cpu() - self.mark
-                if used > cpu_limit + KILL_GRACE:
-                    return self._killed(cpu_limit, used)
-                if time.monotonic() - started_wall > wall_limit:
-                    return self._killed(cpu_limit, used)
+                now = self.cpu()
+                if now >= stop_at or time.monotonic() - started_wall > wall_limit:
+                    return self._killed(cpu_limit, now - self.mark)
                 # CPU time cannot pass faster than the wall clock on one thread.
-                wait = max(0.005, min(cpu_limit + KILL_GRACE - used, 0.25))
+                wait = max(0.005, min(stop_at - now, 0.25))
                 for key, _ in selector.select(wait):
                     if key.fd == self.output:
                         self._drain_output()
@@ -242,6 +246,18 @@ class Warden:
         self.job, self.submission_dir, self.emit = job, submission_dir, emit
         self.runner = kinds.RUNNERS[job["kind"]]
         self.load_limit = float(job.get("load_time_limit", 10))
+        self.children: list[Confined] = []
+        soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
+        self.cpu_budget = float("inf") if soft == resource.RLIM_INFINITY else float(soft)
+
+    def cpu_left(self) -> float:
+        """CPU seconds the run may still use: its RLIMIT_CPU (what the grading budget leaves
+        this run) less what the warden and every process it ran have used."""
+        reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = time.process_time() + reaped.ru_utime + reaped.ru_stime
+        self.children = [child for child in self.children if child.alive]
+        used += sum(child.cpu() for child in self.children)
+        return self.cpu_budget - used
 
     def fork(self, keep_output: bool) -> Confined:
         """A confined process, waiting for "go" before it imports anything of the student's."""
@@ -257,7 +273,10 @@ class Warden:
             os.set_inheritable(fd, False)
         os.set_blocking(replies_r, False)
         os.set_blocking(output_r, False)
-        return Confined(pid, requests_w, wire.LineReader(replies_r), output_r, keep_output)
+        child = Confined(pid, requests_w, wire.LineReader(replies_r), output_r, keep_output,
+                         run_cpu_left=self.cpu_left)
+        self.children.append(child)
+        return child
 
     def start(self, child: Confined) -> dict:
         """Have ``child`` import the submission; the import record's body."""
@@ -405,6 +424,8 @@ def run(job_path: str, submission_dir: str) -> int:
         public.kill()
         return 0
     for case in job["cases"]:
+        if warden.cpu_left() <= 0:
+            break  # the grader tells the cases left that the budget ran out
         if case.get("check") in measured_checks:
             emit(warden_measured(warden, spares, case, public=True))
             continue
@@ -426,6 +447,8 @@ def run(job_path: str, submission_dir: str) -> int:
         hidden = json.loads(hidden_file.read())
     hidden_child = None
     for case in hidden["cases"]:
+        if warden.cpu_left() <= 0:
+            break
         if case.get("check") in measured_checks:
             emit(warden_measured(warden, spares, case, public=False))
             continue
