@@ -177,8 +177,8 @@ class _JudgedOnce:
         known = self.outcomes.get(position)
         if known is not None and known[0] == runs.import_record and known[1] == record:
             return known[2]
-        outcome = judge(case, runs.import_record, with_reference_peak(record, self.slug, case.name),
-                        self.reference.get(case.name))
+        outcome = judge_case(self.slug, case, runs.import_record, record,
+                             self.reference.get(case.name))
         self.outcomes[position] = (runs.import_record, record, outcome)
         return outcome
 
@@ -234,12 +234,15 @@ def reference_peaks(slug: str) -> dict[str, int]:
             if isinstance(record.get("memory"), dict) and "gradient_peak" in record["memory"]}
 
 
-def with_reference_peak(record: dict | None, slug: str, name: str) -> dict | None:
-    """A memory record measured by the warden, with the reference's peak measured alike."""
+def judge_case(slug: str, case, import_record: dict, record: dict | None,
+               reference: float | None = None):
+    """records.judge, with what the grader measured of the reference alike: a memory record
+    of the warden's is judged against the reference's peak measured the same way."""
     memory = (record or {}).get("memory")
-    if not isinstance(memory, dict) or memory.get("method") != "rss":
-        return record
-    return {**record, "memory": {**memory, "reference_peak": reference_peaks(slug).get(name)}}
+    if isinstance(memory, dict) and memory.get("method") == "rss":
+        record = {**record, "memory": {**memory,
+                                       "reference_peak": reference_peaks(slug).get(case.name)}}
+    return judge(case, import_record, record, reference)
 
 
 def _timed_payload(position: int, case, reference: float | None) -> dict:

@@ -16,8 +16,7 @@ import time
 
 from grader.grading.assignments import load_assignments
 
-from .pipeline import calibrate
-from .records import judge
+from .pipeline import calibrate, judge_case
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,8 @@ def warm_up() -> dict[str, bool]:
         runs, _ = calibrate(slug)
         cases = assignment.cases()
         failed = [case.name for position, case in enumerate(cases)
-                  if not judge(case, runs.import_record, runs.records.get(position)).passed]
+                  if not judge_case(slug, case, runs.import_record,
+                                     runs.records.get(position)).passed]
         healthy[slug] = not failed
         elapsed = time.perf_counter() - started
         if healthy[slug]:

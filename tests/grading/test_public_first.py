@@ -18,9 +18,9 @@ from grader.grading.pipeline import (
     _run_cases,
     _timed_payload,
     grade_submission,
+    judge_case,
     reference_seconds,
 )
-from grader.grading.records import judge
 from tests.support.live_grading import SLOW_HIDDEN_TESTS, SLOW_HIDDEN_TESTS_SLUG
 
 SUBMISSIONS = [
@@ -43,9 +43,12 @@ def unstreamed_tests(slug: str, source: str) -> list[dict]:
     cases = assignment.cases()
     payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in enumerate(cases)]
     runs = _run_cases(assignment, source, payloads, lambda message: None,
-                      BudgetClock(Budget()), use_spare=False)
-    return [results.test_entry(i + 1, case, judge(case, runs.import_record, runs.records.get(i),
-                                          reference.get(case.name)))
+                      BudgetClock(Budget()), use_spare=False,
+                      public_ids={i for i, case in enumerate(cases)
+                                  if case.visibility == results.VISIBLE})
+    return [results.test_entry(i + 1, case, judge_case(slug, case, runs.import_record,
+                                                       runs.records.get(i),
+                                                       reference.get(case.name)))
             for i, case in enumerate(cases)]
 
 
