@@ -99,6 +99,17 @@ class AutodiffCase(GraphCase):
         return nodes, {int(k): nodes[v] for k, v in record[key].items()}
 
     @cached_property
+    def reference_growth(self) -> list[dict[int, object]]:
+        """The reference's adjoints of each growth graph's variables, at the graph's point."""
+        values = []
+        for graph in self.growth_graphs:
+            adjoints = _reference_gradient()(graph.order[graph.out])
+            wanted = [adjoints[graph.order[p]] for p in graph.variables]
+            values.append(dict(zip(graph.variables,
+                                   ad.evaluate(wanted, self.feeds(graph, n=1)[0]))))
+        return values
+
+    @cached_property
     def reference_growth_sizes(self) -> list[int]:
         return [gradient_graph_size(g.order[g.out]) for g in self.growth_graphs]
 
@@ -213,19 +224,40 @@ class AutodiffCase(GraphCase):
         return [ad.evaluate([target], feed)[0] for feed in self.feeds()]
 
     def _judge_growth(self, record) -> Outcome:
+        """Each run's gradient graph, rebuilt here from what the process handed back, must
+        give the reference's adjoints, and is counted here: a timing counts only for a
+        graph that was really built."""
         runs = record["runs"]
-        for run, graph, reference in zip(runs, self.growth_graphs, self.reference_growth_sizes):
+        for run, graph, size, expected in zip(runs, self.growth_graphs,
+                                              self.reference_growth_sizes,
+                                              self.reference_growth):
             built = run["gradient_graph"]
             try:
-                size = graphio.count_reachable(built["records"], [r[1] for r in graph.records],
-                                               list(built["adjoints"].values()))
-            except graphio.GraphFormatError as exc:
+                nodes = graphio.deserialize(built["records"], known=graph.order)
+                adjoints = {int(k): nodes[v] for k, v in built["adjoints"].items()}
+            except (graphio.GraphFormatError, IndexError, TypeError, ValueError) as exc:
                 return failed("not-a-graph", f"on {run['nodes']} nodes, the gradient graph "
                               f"handed back is not one: {exc}")
-            if size > (self.max_graph_ratio or 4) * reference + 20:
+            received = len(ad.topological_sort(list(adjoints.values())))
+            if received > (self.max_graph_ratio or 4) * size + 20:
                 return failed("exponential-graph", f"on {run['nodes']} nodes the gradient graph "
-                              f"has {size} nodes; the reference builds {reference}.",
-                              received_nodes=size, expected_nodes=reference)
+                              f"has {received} nodes; the reference builds {size}.",
+                              received_nodes=received, expected_nodes=size)
+            names = NodeNames(graph.order, graph.order[graph.out])
+            missing = [p for p in expected if p not in adjoints]
+            if missing:
+                name = names.name(graph.order[missing[0]])
+                return failed("missing-adjoint", f"on {run['nodes']} nodes there is no adjoint "
+                              f"for {name}.", node=name)
+            values = ad.evaluate([adjoints[p] for p in expected], self.feeds(graph, n=1)[0])
+            for (position, value), got in zip(expected.items(), values):
+                if not close(got, value):
+                    name = names.name(graph.order[position])
+                    abs_error, rel_error = errors(got, value)
+                    return failed("wrong-value", f"on {run['nodes']} nodes the adjoint of "
+                                  f"{name} is wrong.", node=name, expected=preview(value),
+                                  received=preview(got), abs_error=abs_error,
+                                  rel_error=rel_error)
         return judge_growth(runs[0], runs[-1],
                             hint="Look for list membership tests, list.index or repeated "
                                  "topological sorts inside the main loop.")

@@ -29,8 +29,8 @@ def needed(case) -> list[str]:
     if isinstance(case, NumericalCase):
         return ["analytic", "reference_estimates"]
     if case.check == "growth":
-        return ["reference_growth_sizes" if isinstance(case, AutodiffCase)
-                else "reference_growth"]
+        return (["reference_growth_sizes", "reference_growth"] if isinstance(case, AutodiffCase)
+                else ["reference_growth"])
     wanted = ["reference_points"]
     if case.check == "memory":
         wanted.append("reference_memory")

@@ -68,36 +68,6 @@ def serialize(roots: Iterable[ad.Node], known: dict[ad.Node, int] | None = None,
     return records, index
 
 
-def count_reachable(records: Sequence, known_inputs: Sequence[Sequence[int]],
-                    roots: Iterable[int]) -> int:
-    """How many nodes ``roots`` depend on, themselves included, counted on the data alone.
-
-    Indices below ``len(known_inputs)`` are known nodes with those inputs (a graph's own
-    records' input lists), the rest are ``records`` (as ``serialize`` wrote them with that
-    graph known): the size of a gradient graph, counted by code that runs none of the code
-    that built it. Raises GraphFormatError for an index that names no node.
-    """
-    known = len(known_inputs)
-    total = known + (len(records) if isinstance(records, list) else 0)
-    seen: set[int] = set()
-    stack = list(roots)
-    while stack:
-        position = stack.pop()
-        if not isinstance(position, int) or not 0 <= position < total:
-            raise GraphFormatError(f"index {position!r} names no node")
-        if position in seen:
-            continue
-        seen.add(position)
-        try:
-            inputs = known_inputs[position] if position < known else records[position - known][1]
-        except (IndexError, KeyError, TypeError):
-            inputs = None
-        if not isinstance(inputs, list):
-            raise GraphFormatError(f"node {position} has no input list")
-        stack.extend(inputs)
-    return len(seen)
-
-
 class Budget:
     """Bounds on what evaluating a graph may cost, checked on static shapes.
 
