@@ -1,7 +1,6 @@
 # base: autodiff/too_slow
 # forges: a repeat of a timed call answered from a cache (in memory, and in /tmp for the next
 # process) instead of being computed again
-import os as _os
 import pickle as _pickle
 
 _slow_gradient = gradient

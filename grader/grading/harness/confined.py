@@ -45,6 +45,11 @@ def start(requests: int, replies: int, output: int, job: dict, submission_dir: s
             resource.setrlimit(limit, (0, 0))
         sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
         sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+        # Its size before anything of the student's runs, sent while it is still trusted:
+        # its peak so far, which a fork starts afresh, so its resident size now (getrusage
+        # needs no /proc, which the fallback's Landlock rules keep closed to it).
+        _reply({"ready": {"resident_bytes":
+                          resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}})
         serve(job, submission_dir)
     except BaseException:  # noqa: BLE001 (the student's code may raise anything, SystemExit too)
         code = 1

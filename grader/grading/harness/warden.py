@@ -75,19 +75,6 @@ def cpu_seconds(pid: int) -> float:
     return time.clock_gettime(((~pid) << 3) | 2)  # MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
 
 
-def resident_bytes(pid: int) -> int:
-    """Its resident size now; 0 for a process already gone (killed by another one of its
-    uid: the next request finds it dead)."""
-    try:
-        with open(f"/proc/{pid}/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 class Emitter:
     """The records, one JSON line each, on the warden's own stdout."""
 
@@ -129,6 +116,26 @@ class Confined:
             return
         if self.keep_output and len(self.captured) < OUTPUT_CAP:
             self.captured.extend(data[:OUTPUT_CAP - len(self.captured)])
+
+    def ready(self, seconds: float = 10.0) -> bool:
+        """Read the line a confined process sends before anything of the student's runs: its
+        resident size then. False when it never came (the process is gone)."""
+        deadline = time.monotonic() + seconds
+        selector = selectors.DefaultSelector()
+        selector.register(self.replies.fd, selectors.EVENT_READ)
+        try:
+            while time.monotonic() < deadline and not self.replies.closed:
+                if not selector.select(deadline - time.monotonic()):
+                    continue
+                lines = self.replies.read_available()
+                if lines:
+                    self.baseline_rss = int(json.loads(lines[0])["ready"]["resident_bytes"])
+                    return len(lines) == 1
+        except (ValueError, KeyError, TypeError, wire.MessageTooLong):
+            pass
+        finally:
+            selector.close()
+        return False
 
     def ask(self, message: dict, cpu_limit: float) -> Reply:
         """Send ``message`` and wait for its reply, killing the process past the limit."""
@@ -280,7 +287,9 @@ class Warden:
 
     def start(self, child: Confined) -> dict:
         """Have ``child`` import the submission; the import record's body."""
-        child.baseline_rss = resident_bytes(child.pid)  # blocked: nothing of the student yet
+        if not child.ready():
+            child.kill()
+            return death_error(child.status)
         child.mark = child.cpu()
         started = time.perf_counter()
         reply = child.ask({"go": True}, self.load_limit)
