@@ -91,6 +91,52 @@ def test_login_follows_local_next(client, auth):
     assert response.headers["Location"].endswith("/assignments/numerical")
 
 
+@pytest.mark.parametrize("target", [
+    "/%0D%0ASet-Cookie:x=1",            # CR LF: a header injection
+    "/assignments%0A",                  # a lone LF at the end
+    "/%00",                             # NUL
+    "/%09/evil.example",                # a tab, which browsers drop: //evil.example
+    "/%7F",                             # DEL
+    "/\\evil.example",                  # a backslash, which browsers read as a slash
+    "\\\\evil.example",
+    "/assignments\\..\\x",
+    "//evil.example",
+    "///evil.example",
+    "https://evil.example/",
+    "http:/evil.example",
+    "HTTPS://evil.example",
+    "javascript:alert(1)",
+    "%2F%2Fevil.example",
+    "evil.example/assignments",
+    " /assignments",                    # a space before the slash
+    "/assignments with space",
+    "/caf%C3%A9",                       # non-ASCII
+    "/%E2%80%AEtxt.exe",                # a right-to-left override
+    "",
+])
+def test_an_odd_next_falls_back_to_the_start_page(client, auth, target):
+    token = auth.csrf()
+    response = client.post(
+        f"/auth/login?next={target}",
+        data={"username": "alice", "password": "alice-pass-1", "csrf_token": token},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/assignments"
+    assert not any(c.startswith("x=") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/assignments").status_code == 200
+
+
+@pytest.mark.parametrize("target", ["/assignments/numerical", "/submissions/1?tab=code#top",
+                                    "/instructor/?student=alice&page=2"])
+def test_a_local_next_is_followed(client, auth, target):
+    token = auth.csrf()
+    response = client.post(
+        f"/auth/login?next={target.replace('&', '%26').replace('#', '%23').replace('?', '%3F')}",
+        data={"username": "alice", "password": "alice-pass-1", "csrf_token": token},
+    )
+    assert response.headers["Location"] == target
+
+
 def test_passwords_are_hashed(app):
     with app.app_context():
         user = User.by_username(get_session(), "alice")
