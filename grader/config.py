@@ -84,7 +84,15 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or (redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Every limit this request breaks is checked, so the page can tell when all let it by.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        # Failed logins (grader/auth/limits.py): tight per account, loose per address, where
+        # hundreds of students share one NAT address.
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+                                                          "5 per 5 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "20 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS",
+                                                  "300 per 15 minutes"),
         "SUBMIT_RATE_LIMIT": os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute"),
         # Grading queue.
         "CELERY_BROKER_URL": broker_url(instance_path),

@@ -9,9 +9,7 @@ from functools import cache
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -20,9 +18,9 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from grader.auth import limits
 from grader.auth.forms import ActionForm, LoginForm, NewTokenForm, PasswordForm
 from grader.db import get_session
-from grader.extensions import limiter, username_key
 from grader.models import ApiToken, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -40,16 +38,6 @@ def dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def login_failed(_response) -> bool:
-    """Count only failed attempts against the login limits."""
-    return g.get("login_failed", False)
-
-
-def login_limit() -> str:
-    """Return the configured login rate limit."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def home_for(user: User) -> str:
     """Return the page a user lands on after logging in."""
     return url_for("instructor.index") if user.is_instructor else url_for("student.index")
@@ -61,8 +49,9 @@ def safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed)
-@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed, key_func=username_key)
+@limits.per_account_and_address
+@limits.per_account
+@limits.per_address
 def login():
     """Show the login form and log the user in."""
     if current_user.is_authenticated:
@@ -79,7 +68,7 @@ def login():
                 return render_template("auth/login.html", form=form), 403
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
-        g.login_failed = True
+        limits.count_failure()
         flash("Wrong username or password.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -124,14 +113,14 @@ def render_account(status: int = 200, **forms):
 
 @bp.post("/password")
 @login_required
-@limiter.limit(login_limit, deduct_when=login_failed, key_func=lambda: f"pw:{current_user.id}")
+@limits.password_checks
 def change_password():
     """Change the password after checking the current one."""
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_account(400, password_form=form)
     if not current_user.check_password(form.current.data):
-        g.login_failed = True
+        limits.count_failure()
         form.current.errors.append("That is not your current password.")
         return render_account(400, password_form=form)
     current_user.set_password(form.new.data)

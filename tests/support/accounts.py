@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from werkzeug.security import generate_password_hash
+
 from grader.db import get_session
 from grader.models import ApiToken, Role, User
 
@@ -26,6 +28,29 @@ def add_accounts(app, hashes: dict[str, str]) -> dict[str, str]:
             session.add(token)
         session.commit()
     return tokens
+
+
+def add_students(app, count: int, password: str) -> list[str]:
+    """Create `count` students sharing one password; return their usernames.
+
+    Their hash is a cheap one (check_password_hash reads the method from it): a test of a
+    whole class logging in is about the service's limits, not about the cost of scrypt.
+    """
+    cheap = generate_password_hash(password, method="pbkdf2:sha256:1000")
+    names = [f"student{number:03d}" for number in range(count)]
+    with app.app_context():
+        session = get_session()
+        session.add_all(User(username=name, role=Role.STUDENT, password_hash=cheap)
+                        for name in names)
+        session.commit()
+    return names
+
+
+def browser_at(app, address: str):
+    """A test client of its own (its own cookies) whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def csrf_from(html: str) -> str:
