@@ -1,4 +1,4 @@
-"""Login, logout and the account page where students make API tokens for the CLI."""
+"""Login, logout (here or everywhere) and the account page: password and API tokens."""
 
 from __future__ import annotations
 
@@ -15,9 +15,11 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as browser_session
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from grader import login_sessions, passwords
 from grader.auth import limits
 from grader.auth.forms import ActionForm, LoginForm, NewTokenForm, PasswordForm
 from grader.db import get_session
@@ -66,6 +68,10 @@ def login():
             if not user.is_active:
                 flash("This account is disabled. Ask your instructor.", "error")
                 return render_template("auth/login.html", form=form), 403
+            login_sessions.start(get_session(), user, remember=form.remember.data)
+            get_session().commit()
+            # Nothing from before the login carries into it (a planted cookie's CSRF token).
+            browser_session.clear()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
         limits.count_failure()
@@ -76,11 +82,30 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST with a CSRF token, so no other site can log you out)."""
+    """Log out this browser: its login ends on the server, so a copy of its cookies is refused
+    too (a POST with a CSRF token, so no other site can log you out)."""
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            login_sessions.end(get_session(), current_user.get_id())
+            get_session().commit()
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every login of this account, this browser's included (a lost phone, a shared
+    computer left logged in); API tokens stay until revoked."""
+    if ActionForm().validate_on_submit():
+        login_sessions.end_all(get_session(), current_user)
+        get_session().commit()
+        logout_user()
+        flash("You are logged out everywhere: every browser must log in again. "
+              "API tokens still work until you revoke them.", "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -107,6 +132,7 @@ def render_account(status: int = 200, **forms):
         tokens=tokens,
         new_token=forms.get("new_token"),
         action=ActionForm(),
+        open_logins=login_sessions.open_count(get_session(), current_user),
     )
     return page, status
 
@@ -123,9 +149,11 @@ def change_password():
         limits.count_failure()
         form.current.errors.append("That is not your current password.")
         return render_account(400, password_form=form)
-    current_user.set_password(form.new.data)
+    passwords.change_password(get_session(), current_user, form.new.data,
+                              keep=current_user.get_id())
     get_session().commit()
-    flash("Your password is changed.", "success")
+    flash("Your password is changed. Every other session of your account is logged out; this "
+          "one stays. API tokens still work until you revoke them.", "success")
     return redirect(url_for("auth.account"))
 
 
