@@ -57,7 +57,7 @@ def too_many(error: HTTPException):
     message = (f"{reason}; try again in {in_words(wait)}." if wait
                else f"{reason}. Wait a little and try again.")
     page = render_template("errors/error.html", status=429, name=error.name, message=message)
-    return page, 429, {"Retry-After": str(wait)} if wait else {}
+    return page, 429, ({"Retry-After": str(wait)} if wait else {})
 
 
 def in_words(seconds: int) -> str:

@@ -7,7 +7,7 @@ import pytest
 
 from grader import create_app
 from tests.support.accounts import PASSWORDS, AuthActions, add_accounts, add_students, browser_at
-from tests.support.apps import ON_BOTH_LIMIT_STORES, base_config
+from tests.support.apps import ON_BOTH_DATABASES, ON_BOTH_LIMIT_STORES, base_config
 
 CAMPUS_NAT = "198.51.100.7"
 CLASS_PASSWORD = "class-pass-0"
@@ -27,6 +27,7 @@ def told_to_wait(response, reason: str) -> int:
     return int(match.group(1))
 
 
+@ON_BOTH_DATABASES
 @ON_BOTH_LIMIT_STORES
 def test_a_class_behind_one_address_gets_in_while_one_student_mistypes(app):
     """200 students log in from one NAT address within a minute; every fifth mistypes once

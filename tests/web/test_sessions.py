@@ -8,18 +8,21 @@ from email.utils import parsedate_to_datetime
 import pytest
 from click.testing import CliRunner
 
+import grader.login_sessions
+from grader import create_app
 from grader.cli import cli
 from grader.db import get_session
 from grader.models import User
 from tests.support.accounts import (
     PASSWORDS,
     AuthActions,
+    add_accounts,
     cookie,
     csrf_from,
     is_logged_in,
     replaying,
 )
-from tests.support.apps import ON_BOTH_DATABASES
+from tests.support.apps import ON_BOTH_DATABASES, base_config
 
 NEW_PASSWORD = "a-much-longer-secret"
 
@@ -196,8 +199,6 @@ def test_the_remember_cookie_lasts_at_most_30_days(app):
 def test_the_server_refuses_a_remembered_session_after_30_days(app, monkeypatch):
     """A cookie's Expires is the browser's business; a copied cookie must die on the server."""
     remembered = remember_cookie_alone(browser(app, remember=True))
-    import grader.login_sessions
-
     later = datetime.now(UTC) + timedelta(days=30, minutes=1)
     monkeypatch.setattr(grader.login_sessions, "utcnow", lambda: later)
     assert not is_logged_in(replaying(app, **remembered))
@@ -205,8 +206,6 @@ def test_the_server_refuses_a_remembered_session_after_30_days(app, monkeypatch)
 
 def test_a_session_without_remember_me_ends_on_the_server_too(app, monkeypatch):
     copy = stolen(browser(app))
-    import grader.login_sessions
-
     later = datetime.now(UTC) + app.config["PERMANENT_SESSION_LIFETIME"] + timedelta(minutes=1)
     monkeypatch.setattr(grader.login_sessions, "utcnow", lambda: later)
     assert not is_logged_in(replaying(app, **copy))
@@ -215,10 +214,6 @@ def test_a_session_without_remember_me_ends_on_the_server_too(app, monkeypatch):
 @pytest.mark.parametrize("setting", ["1", "true"])
 def test_cookies_are_secure_behind_https(tmp_path, database_url, course, password_hashes,
                                          monkeypatch, setting):
-    from grader import create_app
-    from tests.support.accounts import add_accounts
-    from tests.support.apps import base_config
-
     monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
     monkeypatch.setenv("SESSION_COOKIE_SECURE", setting)
     app = create_app(base_config(database_url))

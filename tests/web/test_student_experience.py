@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from grader.db import get_session
 from grader.models import Submission, utcnow
+from tests.support.apps import ON_BOTH_DATABASES
 from tests.support.documents import FULL, case, graded_result, result_document
 from tests.support.forms import GOOD, count_submissions, post_file, set_policy, submit_form
 
@@ -116,6 +117,7 @@ def test_the_daily_allowance_and_when_it_resets_are_shown(app, client, auth):
     assert f"your next submission is possible at {frees[:-4]} UTC" in text
 
 
+@ON_BOTH_DATABASES
 def test_a_submission_the_grader_failed_on_does_not_count_against_the_allowance(
         app, client, auth, bearer, make_submission):
     auth.login("prof")
