@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 KIB = 1024
+MAX_REMEMBER_DAYS = 30  # "keep me logged in" lasts at most a month, as the security office asks
 
 
 def _int(name: str, default: int) -> int:
@@ -63,6 +65,9 @@ def from_environment(instance_path: str) -> dict:
     max_upload = _int("MAX_UPLOAD_BYTES", 64 * KIB)
     redis_url = os.environ.get("REDIS_URL", "")
     budget_wall = _int("GRADE_BUDGET_SECONDS", 60)
+    remember_days = _int("REMEMBER_DAYS", MAX_REMEMBER_DAYS)
+    if not 1 <= remember_days <= MAX_REMEMBER_DAYS:
+        raise ValueError(f"REMEMBER_DAYS must be 1 to {MAX_REMEMBER_DAYS}, not {remember_days}")
     return {
         "SECRET_KEY": secret_key(instance_path),
         "DATABASE_URL": database_url(instance_path),
@@ -71,6 +76,11 @@ def from_environment(instance_path: str) -> dict:
         "MAX_UPLOAD_BYTES": max_upload,
         "MAX_CONTENT_LENGTH": max_upload + 16 * KIB,
         "MAX_FORM_MEMORY_SIZE": max_upload + 16 * KIB,
+        # Logins end on the server (grader/login_sessions.py): this long without "keep me
+        # logged in" (also the most a signed session cookie is accepted for), REMEMBER_DAYS
+        # with it. The browser's copies may claim more; the server refuses them after that.
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 12)),
+        "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         # Cookies: not readable by scripts, not sent on cross-site subrequests.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -84,7 +94,15 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or (redis_url or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
-        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per 15 minutes"),
+        # Every limit this request breaks is checked, so the page can tell when all let it by.
+        "RATELIMIT_FAIL_ON_FIRST_BREACH": False,
+        # Failed logins (grader/auth/limits.py): tight per account, loose per address, where
+        # hundreds of students share one NAT address.
+        "LOGIN_LIMIT_PER_ACCOUNT_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS",
+                                                          "5 per 5 minutes"),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "20 per hour"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS",
+                                                  "300 per 15 minutes"),
         "SUBMIT_RATE_LIMIT": os.environ.get("SUBMIT_RATE_LIMIT", "30 per minute"),
         # Grading queue.
         "CELERY_BROKER_URL": broker_url(instance_path),

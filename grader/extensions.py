@@ -1,6 +1,8 @@
 """Flask extensions, created here once and bound to each app in create_app."""
 
-from flask import request
+import math
+import time
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,6 +16,7 @@ login_manager.login_message_category = "info"
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
-def username_key() -> str:
-    """Rate-limit key for logins: the username tried, so spreading guesses over IPs fails too."""
-    return "login:" + (request.form.get("username") or "").strip().lower()
+def seconds_until_allowed() -> int:
+    """Return how long until every limit this request broke lets it through (0: none broke)."""
+    resets = [limit.window.reset_time for limit in limiter.current_limits if limit.breached]
+    return max(0, math.ceil(max(resets, default=0) - time.time()))

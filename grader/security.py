@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from grader import login_sessions
 from grader.db import get_session
 from grader.extensions import login_manager
 from grader.models import User
@@ -25,10 +26,10 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the account whose id the session cookie carries; a disabled one is logged out."""
-    user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+def load_user(login_key: str) -> User | None:
+    """Load the account of the open login whose key the session or remember-me cookie carries
+    (an ended or expired login, or a disabled account, is logged out)."""
+    return login_sessions.user_for(get_session(), login_key)
 
 
 def add_security_headers(response: Response) -> Response:

@@ -69,7 +69,7 @@ DAY = timedelta(days=1)
 
 @dataclass
 class Allowance:
-    """A student's submissions in the last 24 hours against the assignment's limit."""
+    """A student's counted submissions in the last 24 hours against the assignment's limit."""
 
     limit: int
     times: list[datetime]  # of the submissions in the window, oldest first
@@ -89,7 +89,11 @@ class Allowance:
 
 def daily_allowance(session: Session, user: User, assignment: Assignment,
                     now: datetime) -> Allowance | None:
-    """Return the student's allowance; None when the assignment (or role) has no limit."""
+    """Return the student's allowance; None when the assignment (or role) has no limit.
+
+    A submission that ended in `error` is the grader's failure, not the student's, so it does
+    not count; one still queued or running does (it will most likely be graded).
+    """
     limit = getattr(assignment, "max_submissions_per_day", None)
     if not limit or user.is_instructor:
         return None
@@ -98,6 +102,7 @@ def daily_allowance(session: Session, user: User, assignment: Assignment,
             Submission.user_id == user.id,
             Submission.assignment_slug == assignment.slug,
             Submission.submitted_at > now - DAY,
+            Submission.status != Status.ERROR,
         ).order_by(Submission.submitted_at)
     ).all()
     return Allowance(limit, list(times))
@@ -111,7 +116,8 @@ def check_daily_limit(session: Session, user: User, assignment: Assignment, now)
     raise Rejected(
         "daily_limit",
         f"You have submitted {assignment.title} {len(allowance.times)} times in the last "
-        f"24 hours; the limit is {allowance.limit}. Test locally with the public tests; "
+        f"24 hours (a submission the grader failed on does not count); the limit is "
+        f"{allowance.limit}. Test locally with the public tests; "
         f"your next submission is possible at {allowance.next_at:%Y-%m-%d %H:%M} UTC.",
         429,
     )

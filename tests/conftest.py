@@ -26,8 +26,10 @@ from tests.support.live import (
     ServerThread,
     Worker,
     create_database,
+    forget_keys,
     forget_queue,
     require_postgres,
+    require_redis,
 )
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,12 +58,39 @@ def password_hashes() -> dict[str, str]:
 
 
 @pytest.fixture
-def app(tmp_path, migrated_sqlite, course, password_hashes, monkeypatch):
-    """An app on a fresh copy of the migrated SQLite database, with three accounts."""
-    monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
+def database_url(request, tmp_path, migrated_sqlite):
+    """The app's database: a fresh copy of the migrated SQLite file, or a throwaway migrated
+    PostgreSQL database where a test asks for both (tests.support.apps.ON_BOTH_DATABASES)."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        require_postgres()
+        url, drop = create_database()
+        upgrade(url)
+        yield url
+        drop()
+        return
     database = tmp_path / "grader.sqlite"
     shutil.copy(migrated_sqlite, database)
-    app = create_app(base_config(f"sqlite:///{database}"))
+    yield f"sqlite:///{database}"
+
+
+@pytest.fixture
+def ratelimit_storage(request) -> dict:
+    """Where the app keeps its rate limits: in memory, or in Redis under a prefix of its own
+    where a test asks for both (tests.support.apps.ON_BOTH_LIMIT_STORES), as with REDIS_URL."""
+    if getattr(request, "param", "memory") != "redis":
+        yield {"RATELIMIT_STORAGE_URI": "memory://"}
+        return
+    require_redis()
+    prefix = f"test-limits-{uuid.uuid4().hex[:8]}"
+    yield {"RATELIMIT_STORAGE_URI": REDIS_TEST_URL, "RATELIMIT_KEY_PREFIX": prefix}
+    forget_keys(REDIS_TEST_URL, prefix)
+
+
+@pytest.fixture
+def app(tmp_path, database_url, ratelimit_storage, course, password_hashes, monkeypatch):
+    """An app on a fresh migrated database (SQLite unless the test asks), with three accounts."""
+    monkeypatch.setenv("GRADER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(base_config(database_url) | ratelimit_storage)
     app.extensions["grader.course"] = course
     app.tokens = add_accounts(app, password_hashes)
     yield app

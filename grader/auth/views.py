@@ -1,31 +1,37 @@
-"""Login, logout and the account page where students make API tokens for the CLI."""
+"""Login, logout (here or everywhere) and the account page: password and API tokens."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from functools import cache
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask import session as browser_session
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from grader import login_sessions, passwords
+from grader.auth import limits
 from grader.auth.forms import ActionForm, LoginForm, NewTokenForm, PasswordForm
 from grader.db import get_session
-from grader.extensions import limiter, username_key
 from grader.models import ApiToken, User, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+# Where `next` may send a user after logging in: a slash, then printable ASCII with no second
+# slash first and no backslash or space anywhere. Browsers read a backslash as a slash and
+# drop tabs and newlines, so "/\evil" or "/<tab>/evil" would reach another host as "//evil";
+# CR LF would split the Location header; nothing outside ASCII belongs in our own links.
+LOCAL_PATH = re.compile(r"/(?!/)[!-\[\]-~]*")
 
 
 @cache
@@ -34,34 +40,20 @@ def dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def login_failed(_response) -> bool:
-    """Count only failed attempts against the login limits."""
-    return g.get("login_failed", False)
-
-
-def login_limit() -> str:
-    """Return the configured login rate limit."""
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def home_for(user: User) -> str:
     """Return the page a user lands on after logging in."""
     return url_for("instructor.index") if user.is_instructor else url_for("student.index")
 
 
 def safe_next(target: str | None) -> str | None:
-    """Return target if it is a path on this site (no open redirect), else None."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
+    """Return target if it is plainly a path on this site (no open redirect), else None."""
+    return target if target and LOCAL_PATH.fullmatch(target) else None
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed)
-@limiter.limit(login_limit, methods=["POST"], deduct_when=login_failed, key_func=username_key)
+@limits.per_account_and_address
+@limits.per_account
+@limits.per_address
 def login():
     """Show the login form and log the user in."""
     if current_user.is_authenticated:
@@ -76,9 +68,13 @@ def login():
             if not user.is_active:
                 flash("This account is disabled. Ask your instructor.", "error")
                 return render_template("auth/login.html", form=form), 403
+            login_sessions.start(get_session(), user, remember=form.remember.data)
+            get_session().commit()
+            # Nothing from before the login carries into it (a planted cookie's CSRF token).
+            browser_session.clear()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or home_for(user))
-        g.login_failed = True
+        limits.count_failure()
         flash("Wrong username or password.", "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -86,11 +82,30 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST with a CSRF token, so no other site can log you out)."""
+    """Log out this browser: its login ends on the server, so a copy of its cookies is refused
+    too (a POST with a CSRF token, so no other site can log you out)."""
     if ActionForm().validate_on_submit():
+        if current_user.is_authenticated:
+            login_sessions.end(get_session(), current_user.get_id())
+            get_session().commit()
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every login of this account, this browser's included (a lost phone, a shared
+    computer left logged in); API tokens stay until revoked."""
+    if ActionForm().validate_on_submit():
+        login_sessions.end_all(get_session(), current_user)
+        get_session().commit()
+        logout_user()
+        flash("You are logged out everywhere: every browser must log in again. "
+              "API tokens still work until you revoke them.", "info")
+        return redirect(url_for("auth.login"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -117,25 +132,28 @@ def render_account(status: int = 200, **forms):
         tokens=tokens,
         new_token=forms.get("new_token"),
         action=ActionForm(),
+        open_logins=login_sessions.open_count(get_session(), current_user),
     )
     return page, status
 
 
 @bp.post("/password")
 @login_required
-@limiter.limit(login_limit, deduct_when=login_failed, key_func=lambda: f"pw:{current_user.id}")
+@limits.password_checks
 def change_password():
     """Change the password after checking the current one."""
     form = PasswordForm()
     if not form.validate_on_submit():
         return render_account(400, password_form=form)
     if not current_user.check_password(form.current.data):
-        g.login_failed = True
+        limits.count_failure()
         form.current.errors.append("That is not your current password.")
         return render_account(400, password_form=form)
-    current_user.set_password(form.new.data)
+    passwords.change_password(get_session(), current_user, form.new.data,
+                              keep=current_user.get_id())
     get_session().commit()
-    flash("Your password is changed.", "success")
+    flash("Your password is changed. Every other session of your account is logged out; this "
+          "one stays. API tokens still work until you revoke them.", "success")
     return redirect(url_for("auth.account"))
 
 

@@ -18,14 +18,17 @@ def database_session():
     from grader.db import get_session
 
     app = create_app()
-    with app.app_context():
-        try:
-            yield get_session()
-        except (OperationalError, ProgrammingError) as error:
-            raise click.ClickException(
-                f"the database is not ready ({error.orig}); "
-                "create it with: flask --app grader init-db"
-            ) from None
+    try:
+        with app.app_context():
+            try:
+                yield get_session()
+            except (OperationalError, ProgrammingError) as error:
+                raise click.ClickException(
+                    f"the database is not ready ({error.orig}); "
+                    "create it with: flask --app grader init-db"
+                ) from None
+    finally:
+        app.extensions["grader.engine"].dispose()  # no connection left open behind the command
 
 
 def find_user(session, name: str) -> User:
@@ -73,11 +76,12 @@ def token(name: str, label: str) -> None:
 @click.command("reset-password")
 @click.argument("name")
 def reset_password(name: str) -> None:
-    """Give the account NAME a new random password and print it (e.g. after a roster import)."""
+    """Give the account NAME a new random password and print it; its sessions end."""
     from grader.passwords import reset_password as give_new_password
 
     with database_session() as session:
         user = find_user(session, name)
-        password = give_new_password(user)
+        password = give_new_password(session, user)
         session.commit()
+    click.echo(f"every session of {user.username} is ended (API tokens stay until revoked)")
     click.echo(f"new password for {user.username}: {password}")

@@ -9,7 +9,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from grader import audit
+from grader import audit, login_sessions
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
 from grader.db import get_session
@@ -79,7 +79,9 @@ def reset_user_password(user_id: int):
     if not ActionForm().validate_on_submit():
         flash("The form expired; try again.", "error")
         return redirect(url_for("instructor.people"))
-    password = reset_password(user)
+    # Their sessions end; an instructor resetting their own password keeps this one.
+    keep = current_user.get_id() if user.id == current_user.id else None
+    password = reset_password(session, user, keep=keep)
     audit.record(session, current_user, "user.reset_password", user.username)
     session.commit()
     return render_people(RosterForm(), new_password=(user.username, password))
@@ -98,6 +100,8 @@ def set_disabled(user_id: int, change: str):
             flash("You cannot disable your own account.", "error")
             return redirect(url_for("instructor.people"))
         user.disabled_at = utcnow() if change == "disable" else None
+        if change == "disable":  # enabled again later, it starts from a fresh login
+            login_sessions.end_all(session, user)
         audit.record(session, current_user, f"user.{change}", user.username)
         session.commit()
         flash(f"{user.username} is {change}d.", "success")

@@ -1,9 +1,9 @@
-"""The service's tables: accounts, tokens, submissions, gradings and course decisions."""
+"""The service's tables: accounts, logins, tokens, submissions, gradings, course decisions."""
 
 from grader.models.base import Base, utcnow
 from grader.models.course import AssignmentPolicy, AuditEntry, Extension, RegradeBatch
 from grader.models.submission import Grading, GradingStatus, Status, Submission
-from grader.models.user import ApiToken, Role, User, hash_token
+from grader.models.user import ApiToken, LoginSession, Role, User, hash_token
 
 __all__ = [
     "ApiToken",
@@ -14,6 +14,7 @@ __all__ = [
     "Base",
     "Grading",
     "GradingStatus",
+    "LoginSession",
     "Role",
     "Status",
     "Submission",

@@ -1,4 +1,4 @@
-"""Accounts (students and instructors) and their personal API tokens."""
+"""Accounts (students and instructors), their logins and their personal API tokens."""
 
 from __future__ import annotations
 
@@ -43,8 +43,26 @@ class User(UserMixin, Base):
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
     )
 
+    # The key of the login this object was loaded through, if any (grader/login_sessions.py);
+    # a plain attribute, not a column: only the key's hash is stored, on the login's row.
+    login_key = None
+
+    # Flask-Login compares users by get_id(), which is a login's key here: two objects of one
+    # account are the same user when they are the same row (the identity map keeps one each).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+    def get_id(self) -> str:
+        """Return what Flask-Login keeps in the session and remember-me cookies: the key of
+        this login, never the account's id, so that ending the login ends those cookies."""
+        if self.login_key is None:
+            raise RuntimeError("start a login first: grader.login_sessions.start")
+        return self.login_key
+
     def set_password(self, password: str) -> None:
-        """Store a salted hash of password, never the password."""
+        """Store a salted hash of password, never the password (grader.passwords.change_password
+        also ends the account's logins: use it for an account that has any)."""
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
@@ -107,3 +125,16 @@ class ApiToken(Base):
         return session.scalar(
             select(cls).where(cls.token_hash == hash_token(plain), cls.revoked_at.is_(None))
         )
+
+
+class LoginSession(Base):
+    """One login on one browser. Its cookies carry a random key whose hash is kept here: they
+    are honoured only while this row exists and has not expired (grader/login_sessions.py)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -50,7 +50,7 @@ def submit_limit() -> str:
 
 def user_key() -> str:
     """Rate-limit key: the logged-in user (a class behind one NAT shares an address)."""
-    return f"user:{current_user.get_id()}"
+    return f"user:{current_user.id}"
 
 
 @bp.app_template_filter("value")

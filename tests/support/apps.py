@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from grader import create_app
-from tests.support.accounts import add_accounts
+from tests.support.accounts import SERVER_NAME, add_accounts
+
+# Run a test whose app comes from the `app` fixture on SQLite and on PostgreSQL.
+ON_BOTH_DATABASES = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"],
+                                            indirect=True)
+# Run a test with the app's rate limits in memory and in Redis (what REDIS_URL gives).
+ON_BOTH_LIMIT_STORES = pytest.mark.parametrize("ratelimit_storage", ["memory", "redis"],
+                                               indirect=True)
 
 
 def base_config(database_url: str) -> dict:
@@ -16,7 +25,7 @@ def base_config(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "CELERY_BROKER_URL": "memory://",  # accepts jobs in-process; nothing consumes them
-        "SERVER_NAME": "grader.test",
+        "SERVER_NAME": SERVER_NAME,
     }
 
 

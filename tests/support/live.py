@@ -54,6 +54,18 @@ def forget_queue(url: str, queue: str) -> None:
         client.close()
 
 
+def forget_keys(url: str, prefix: str) -> None:
+    """Remove the keys a test kept in Redis under a prefix of its own."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        for key in client.scan_iter(match=f"*{prefix}*"):
+            client.delete(key)
+    except redis.RedisError:
+        pass  # Redis gone: nothing left to tidy
+    finally:
+        client.close()
+
+
 def create_database() -> tuple[str, Callable[[], None]]:
     """Create a throwaway database; return its URL and a function that drops it."""
     name = f"grader_test_{uuid.uuid4().hex[:12]}"

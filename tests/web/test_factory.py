@@ -63,7 +63,7 @@ def test_unknown_page_is_friendly_html(client):
 
 
 def test_client_address_behind_a_trusted_proxy(app, client, auth):
-    app.config["LOGIN_RATE_LIMIT"] = "1 per minute"
+    app.config["LOGIN_LIMIT_PER_ADDRESS"] = "1 per minute"
     proxied = create_app({**app.config, "TRUSTED_PROXIES": 1})
     proxied.extensions["grader.course"] = app.extensions["grader.course"]
     from tests.support.accounts import AuthActions

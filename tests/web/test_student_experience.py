@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from grader.db import get_session
 from grader.models import Submission, utcnow
+from tests.support.apps import ON_BOTH_DATABASES
 from tests.support.documents import FULL, case, graded_result, result_document
-from tests.support.forms import GOOD, count_submissions, set_policy, submit_form
+from tests.support.forms import GOOD, count_submissions, post_file, set_policy, submit_form
 
 
 def test_the_list_shows_the_counted_grade_of_the_gradebook(app, client, auth, make_submission,
@@ -114,6 +115,25 @@ def test_the_daily_allowance_and_when_it_resets_are_shown(app, client, auth):
     text = refused.get_data(as_text=True)
     assert "0 of 2</strong> submissions left" in text
     assert f"your next submission is possible at {frees[:-4]} UTC" in text
+
+
+@ON_BOTH_DATABASES
+def test_a_submission_the_grader_failed_on_does_not_count_against_the_allowance(
+        app, client, auth, bearer, make_submission):
+    auth.login("prof")
+    set_policy(client, auth, max_submissions_per_day="2")
+    auth.logout()
+    make_submission("alice", slug="numerical", status="error",
+                    error_message="The grader failed on this submission, not your code.")
+    make_submission("alice", slug="numerical", status="graded")
+    auth.login("alice")
+    page = client.get("/assignments/numerical").get_data(as_text=True)
+    assert "1 of 2</strong> submissions left" in page
+    assert "A submission the grader failed on (status error) does not count." in page
+    assert submit_form(client, code=GOOD).status_code == 302
+    refused = post_file(client, bearer("alice"))
+    assert refused.status_code == 429
+    assert "submitted Numerical differentiation 2 times" in refused.json["error"]["message"]
 
 
 def test_the_submitted_banner_is_marked_to_go_when_grading_ends(client, auth):
