@@ -30,7 +30,7 @@ REQUIREMENTS = {"numpy": "numpy>=2.0", "pyseccomp": "pyseccomp>=0.1.2"}
 SKIPPED_PARTS = {"__pycache__", "mutants"}
 CORE = REPOSITORY / "grader" / "grading"
 GRADING_ENTRY = CORE / "__main__.py"  # what run_autograder runs: `python -m grader.grading`
-HARNESS_DIR = CORE / "harness"  # grader/grading/pipeline.py runs harness/run.py in the sandbox
+HARNESS_DIR = CORE / "harness"  # grader/grading/pipeline.py runs harness/warden.py in the sandbox
 KIT = REPOSITORY / "reference" / "kit"
 
 
