@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import autodiff as ad
+from autodiff.evaluate import peak_bytes
 from grader.grading.harness import graphio
 
 from .diagnosis import (
@@ -125,7 +126,7 @@ class AutodiffCase(GraphCase):
         feed = self.feeds(graph, n=1)[0]  # the same point the sandbox was given
         gradient = measure_memory(_reference_gradient(), out)
         wanted = [gradient.result[graph.order[p]] for p in graph.variables]
-        return gradient.peak_bytes, measure_memory(ad.evaluate, wanted, feed).peak_bytes
+        return gradient.peak_bytes, evaluation_peak(wanted, feed)
 
     def _judge_adjoint_values(self, adjoint_nodes: dict, trace) -> Outcome | None:
         graph, wanted = self.graph, self.positions_checked()
@@ -265,8 +266,8 @@ class AutodiffCase(GraphCase):
     def _judge_memory(self, record) -> Outcome:
         """gradient()'s peak against the reference's, measured alike (from outside the
         process in the grader: the record carries the reference's figure; by tracemalloc on
-        a student's machine), then the peak of evaluating the graph it built, measured here
-        on a trusted copy of it against the reference's graph."""
+        a student's machine), then the peak of evaluating the graph it built, worked out here
+        on a trusted copy of it against the reference's graph (``evaluation_peak``)."""
         nodes, adjoint_nodes = self._student_nodes(record)
         wrong = self._judge_adjoint_values(adjoint_nodes, [])
         if wrong is not None:
@@ -277,7 +278,7 @@ class AutodiffCase(GraphCase):
             reference_gradient = used["reference_peak"]
         graph = self.graph
         wanted = [adjoint_nodes[p] for p in graph.variables if p in adjoint_nodes]
-        evaluate_peak = measure_memory(ad.evaluate, wanted, self.feeds(n=1)[0]).peak_bytes
+        evaluate_peak = evaluation_peak(wanted, self.feeds(n=1)[0])
         slack = 1 << 20
         for label, got, reference in [
             ("gradient()", used["gradient_peak"], reference_gradient),
@@ -291,6 +292,14 @@ class AutodiffCase(GraphCase):
                               received_bytes=got, expected_bytes=reference)
         ratio = used["gradient_peak"] / max(reference_gradient, 1)
         return passed(f"peak memory {ratio:.1f}x the reference's")
+
+
+def evaluation_peak(nodes: list, feed: dict) -> int:
+    """The most bytes of values evaluating ``nodes`` holds at once: worked out from the static
+    shapes (the kit's ``peak_bytes``: no computing, no process of the student's involved),
+    or counted by tracemalloc over a real evaluation where a shape is not static."""
+    peak = peak_bytes(nodes, feed)
+    return peak if peak is not None else measure_memory(ad.evaluate, nodes, feed).peak_bytes
 
 
 def _constant_adjoint(points: list[PointValues], position: int, adjoint) -> Outcome | None:

@@ -30,7 +30,7 @@ from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 from .budget import Budget, BudgetClock, case_time_limit
 from .harness.kinds import MEASURED_CHECKS
 from .harness.measure.timing import REPEAT as TIMING_REPEAT
-from .records import judge, parse_records, public_output, system_error
+from .records import judge, parse_records, parse_run
 from .results import VISIBLE, build_document, pending_entry, test_entry
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ LOAD_TIME_LIMIT = 5.0
 PARTIAL_RESULT_SECONDS = 0.1
 # What a pre-started sandbox imports while it waits for a job: all the harness will need
 # before the submission (its runners pull in the kit).
-HARNESS_PRELOAD = ("numpy", "autodiff", "harness.kinds", "harness.confined")
+HARNESS_PRELOAD = ("numpy", "autodiff", "harness.warden")
 # On: each grading process keeps one sandbox pre-started (sandbox/spare.py), taking ~0.3 s of
 # start-up off every grading. Workers turn it on (workers/make_celery.py); a one-shot CLI
 # run, which would start a spare only to throw it away, leaves it off.
@@ -339,12 +339,12 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
-        harness_failure = system_error(result.stdout)
-        if harness_failure:
-            raise SystemGradingError(f"the grading harness failed: {harness_failure[-500:]}")
+        run = parse_run(result.stdout, pending_ids)
+        if run.system_error:
+            raise SystemGradingError(f"the grading harness failed: {run.system_error[-500:]}")
         runs.isolation = result.isolation
-        runs.stdout += public_output(result.stdout)
-        run_import, run_records = parse_records(result.stdout, pending_ids)
+        runs.stdout += run.output
+        run_import, run_records = run.import_record, run.records
         if run_import.get("category"):
             runs.import_record = run_import
             break

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass, field
 
 from .outcome import Outcome, failed
 
@@ -17,12 +18,20 @@ log = logging.getLogger(__name__)
 MAX_RECORD_BYTES = 32 << 20
 
 
-def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:
-    """The import record and the first record of each expected case; anything else is ignored.
+@dataclass
+class RunRecords:
+    """What one run's records say: the import record, the first record of each expected
+    case, what the public cases' process printed, and the harness's own failure if any."""
 
-    The import record ({"import": ...}) is the harness's report on importing the submission.
-    """
-    import_record, records = {}, {}
+    import_record: dict = field(default_factory=dict)
+    records: dict[int, dict] = field(default_factory=dict)
+    output: str = ""
+    system_error: str | None = None
+
+
+def parse_run(data: bytes, expected_ids: set[int]) -> RunRecords:
+    """Read a run's JSON lines; anything but the records listed above is ignored."""
+    run = RunRecords()
     for line in data[:MAX_RECORD_BYTES].splitlines():
         try:
             record = json.loads(line)
@@ -30,31 +39,21 @@ def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, 
             continue
         if not isinstance(record, dict):
             continue
-        if "import" in record and not import_record and isinstance(record["import"], dict):
-            import_record = record["import"]
-        elif record.get("case") in expected_ids and record["case"] not in records:
-            records[record["case"]] = record
-    return import_record, records
+        if "import" in record and not run.import_record and isinstance(record["import"], dict):
+            run.import_record = record["import"]
+        elif record.get("case") in expected_ids and record["case"] not in run.records:
+            run.records[record["case"]] = record
+        elif isinstance(record.get("output"), str):
+            run.output += record["output"]
+        elif isinstance(record.get("system_error"), str) and run.system_error is None:
+            run.system_error = record["system_error"]
+    return run
 
 
-def _records_of_kind(data: bytes, key: str):
-    for line in data[:MAX_RECORD_BYTES].splitlines():
-        try:
-            record = json.loads(line)
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if isinstance(record, dict) and isinstance(record.get(key), str):
-            yield record[key]
-
-
-def public_output(data: bytes) -> str:
-    """What the process of the public cases printed, as the warden reports it."""
-    return "".join(_records_of_kind(data, "output"))
-
-
-def system_error(data: bytes) -> str | None:
-    """The harness's own failure, if it reported one (not the student's doing)."""
-    return next(_records_of_kind(data, "system_error"), None)
+def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:
+    """The import record and the first record of each expected case (parse_run)."""
+    run = parse_run(data, expected_ids)
+    return run.import_record, run.records
 
 
 def judge(case, import_record: dict, record: dict | None,

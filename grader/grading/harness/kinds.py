@@ -5,8 +5,8 @@ assignment of an existing kind is added without touching this (assignments/READM
 
 A runner is a module with ``run_case(entry, case) -> record fields`` for every case, and,
 for a kind whose cases measure (growth, memory), the steps the warden measures from outside:
-``growth_call(entry, graph)``, ``same_growth_result(first, later)``, ``growth_failed(result)``
-and ``memory_call(entry, case)`` (harness/warden.py).
+``growth_call(entry, graph)``, ``growth_failed(result)`` and ``memory_call(entry, case)``
+(harness/warden.py).
 """
 
 from . import autodiff_runner, backprop_runner, numerical_runner

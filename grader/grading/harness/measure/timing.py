@@ -29,8 +29,10 @@ machine, the process reads its own (``in_process``).
   one call of correct code can be disturbed to several times its time; a repeat costs only
   code that already looks slow, and a case's CPU limit still bounds it. The verdict is the
   one the fastest of ``repeat`` calls would give.
-- Every call hands back what it computed, and a repeat counts only when it computed the
-  same as the first (``same``): a repeat that answers without doing the work proves nothing.
+- Every call hands back what it computed, and what is kept is what the fastest call
+  computed: the judge checks it (a growth case's gradient graph is rebuilt, counted and
+  evaluated), so the time that decides a verdict is always that of a call whose work was
+  checked; a call that answers without doing the work fails the check.
 """
 
 from __future__ import annotations
@@ -53,37 +55,33 @@ TimedCall = Callable[[int], tuple[Any, float]]
 class Timing:
     seconds: float  # CPU seconds of the fastest call
     calls: int      # how many calls were made
-    result: Any     # what the first call computed
+    result: Any     # what the fastest call computed
 
 
 def fastest_of(timed_call: TimedCall, repeat: int = REPEAT, long_call: float = LONG_CALL,
-               suspect_above: float | None = None,
-               same: Callable[[Any, Any], bool] = lambda first, later: True) -> Timing:
-    """Make up to ``repeat`` timed calls: the fastest CPU time and the first call's result.
+                suspect_above: float | None = None) -> Timing:
+    """Make up to ``repeat`` timed calls: the fastest CPU time and what that call computed.
 
     Without ``suspect_above``, a call over ``long_call`` ends the timing. With it (the time
-    that would be judged slow), the timing ends at the first call at or under it. A later
-    call whose result is not ``same`` as the first's is not counted.
+    that would be judged slow), the timing ends at the first call at or under it.
     """
-    first, fastest, calls = None, float("inf"), 0
+    kept, fastest, calls = None, float("inf"), 0
     while calls < max(1, repeat):
         result, seconds = timed_call(calls)
-        if calls == 0:
-            first = result
-        elif not same(first, result):
-            seconds = float("inf")
-        del result  # a result is not kept alive during the next call
         calls += 1
-        fastest = min(fastest, seconds)
+        if seconds < fastest or calls == 1:
+            kept, fastest = result, seconds
+        del result  # a result is not kept alive during the next call
         if fastest <= suspect_above if suspect_above is not None else seconds > long_call:
             break
-    return Timing(fastest, calls, first)
+    return Timing(fastest, calls, kept)
 
 
 def in_process(call: Callable[[], Any], keep: Callable[[Any], Any] = lambda result: result,
                ) -> TimedCall:
     """Timed calls of ``call()`` on this process's own CPU clock; ``keep`` (outside the
-    timing) makes what a call computed into what is compared and kept."""
+    timing, before the next call can change it) makes what a call computed into what is
+    kept."""
 
     def timed_call(_number: int) -> tuple[Any, float]:
         result, seconds = _timed(call)
@@ -126,14 +124,14 @@ def growth_suspect(small: dict, nodes: int, rule: dict) -> float | None:
 
 
 def time_growth(case: dict, timed_calls: Callable[[int], TimedCall],
-                same: Callable[[Any, Any], bool], failed: Callable[[Any], bool]) -> dict:
+                failed: Callable[[Any], bool]) -> dict:
     """A growth case's runs: the graphs of ``case["graphs"]`` in order, each timed with
     ``fastest_of(timed_calls(graph number))``; the first result that ``failed`` ends it."""
     runs = []
     for number, graph in enumerate(case["graphs"]):
         nodes = len(graph["records"])
         suspect = growth_suspect(runs[0], nodes, case) if runs else None
-        timing = fastest_of(timed_calls(number), suspect_above=suspect, same=same)
+        timing = fastest_of(timed_calls(number), suspect_above=suspect)
         if failed(timing.result):
             return timing.result
         runs.append({**timing.result, "nodes": nodes, "seconds": timing.seconds,
