@@ -389,8 +389,11 @@ def _job_files(assignment: Assignment, pending: list[dict],
 
 
 def _measuring_processes(payload: dict) -> int:
+    """A memory case runs in one; a growth case's checked graph has a fresh one per timed
+    call, each other graph one for all its calls (harness/warden.py)."""
     if payload["check"] == "growth":
-        return len(payload["graphs"]) * TIMING_REPEAT
+        return sum(TIMING_REPEAT if graph.get("checked", True) else 1
+                   for graph in payload["graphs"])
     return 1
 
 

