@@ -56,6 +56,7 @@ from harness.measure.timing import time_growth  # noqa: E402
 HIDDEN_FILE = "hidden.json"
 OUTPUT_CAP = 64 << 10      # bytes of the public process's output kept for the student
 KILL_GRACE = 1.0           # CPU seconds past a case's limit before the process is killed
+RUN_LIMIT_MARGIN = 0.1     # stop a process this long before the run's RLIMIT_CPU would
 WALL_FACTOR, WALL_EXTRA = 3.0, 5.0  # a request waits at most this much wall time (a sleep)
 _PR_SET_DUMPABLE = 4
 
@@ -148,7 +149,8 @@ class Confined:
         wall_limit = WALL_FACTOR * cpu_limit + WALL_EXTRA
         # Past the run's CPU budget (what the sandbox's RLIMIT_CPU would have allowed one
         # process running everything) the process is stopped too, whatever its case allows.
-        stop_at = self.mark + min(cpu_limit + KILL_GRACE, max(self.run_cpu_left(), 0.0))
+        stop_at = self.mark + min(cpu_limit + KILL_GRACE,
+                                  max(self.run_cpu_left() - RUN_LIMIT_MARGIN, 0.0))
         selector = selectors.DefaultSelector()
         selector.register(self.replies.fd, selectors.EVENT_READ)
         selector.register(self.output, selectors.EVENT_READ)
@@ -170,7 +172,7 @@ class Confined:
                     if lines:
                         return self._answer(lines, nonce)
                     if self.replies.closed:
-                        return self._dead(self.cpu() - self.mark)
+                        return self._dead(self.cpu() - self.mark, cpu_limit)
         finally:
             selector.close()
 
@@ -204,8 +206,13 @@ class Confined:
         return Reply(None, 0.0, {"category": "forbidden",
                                  "message": f"{why}: the test's result was tampered with"})
 
-    def _dead(self, used: float) -> Reply:
+    def _dead(self, used: float, limit: float | None = None) -> Reply:
         self.reap()
+        if limit is not None and self.status is not None and os.WIFSIGNALED(self.status) \
+                and os.WTERMSIG(self.status) == signal.SIGXCPU:
+            # Its own RLIMIT_CPU (the run's) ran out before the warden, scheduled late on a
+            # loaded machine, stopped it: a timeout like any other.
+            return Reply(None, used, {"category": "timeout", "limit": limit})
         return Reply(None, used, death_error(self.status))
 
     def kill(self) -> None:
@@ -254,6 +261,7 @@ class Warden:
         self.runner = kinds.RUNNERS[job["kind"]]
         self.load_limit = float(job.get("load_time_limit", 10))
         self.children: list[Confined] = []
+        self.measuring: dict[int, list[Confined]] = {}  # by case id: forked before the hidden read
         soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
         self.cpu_budget = float("inf") if soft == resource.RLIM_INFINITY else float(soft)
 
@@ -265,6 +273,9 @@ class Warden:
         self.children = [child for child in self.children if child.alive]
         used += sum(child.cpu() for child in self.children)
         return self.cpu_budget - used
+
+    def budget_spent(self) -> bool:
+        return self.cpu_left() <= RUN_LIMIT_MARGIN
 
     def fork(self, keep_output: bool) -> Confined:
         """A confined process, waiting for "go" before it imports anything of the student's."""
@@ -307,6 +318,48 @@ class Warden:
         return body
 
     # -- cases -----------------------------------------------------------------------------
+
+    def run_cases(self, cases: list[dict], public: bool, first: Confined | None = None) -> str:
+        """Run ``cases`` in order, each record emitted as it ends: the measured ones in the
+        processes set aside for them, the others in one process (``first``, or one forked
+        now), replaced when a case ends it. What that process printed, when ``public``."""
+        process, output, broken = first, bytearray(), None
+        for case in cases:
+            if self.budget_spent():
+                break  # the grader tells the cases left that the budget ran out
+            if case.get("check") in kinds.MEASURED_CHECKS:
+                self.emit(self.run_measured(case, public))
+                continue
+            if process is None and broken is None:
+                process = self.fork(keep_output=public)
+                imported = self.start(process)
+                if imported.get("category"):  # it imported before: nothing more to try
+                    process.kill()
+                    if self.budget_spent():
+                        break  # stopped by the budget, not by its own import
+                    process, broken = None, imported if public else hide_message(imported)
+            if broken is not None:
+                self.emit({"case": case["id"], "error": broken, "cpu_seconds": 0.0})
+                continue
+            record, usable = self.run_plain(process, case)
+            self.emit(record)
+            if not usable:
+                output.extend(process.captured)
+                process = None
+        if process is not None:
+            process.kill()
+            output.extend(process.captured)
+        return bytes(output[:OUTPUT_CAP]).decode("utf-8", "replace") if public else ""
+
+    def run_measured(self, case: dict, public: bool) -> dict:
+        children = self.measuring.pop(case["id"], [])
+        if not children:
+            return {"case": case["id"], "system_error": "no process was set aside for this test"}
+        if case["check"] == "growth":
+            return self.run_growth(children, case)
+        for extra in children[1:]:
+            extra.kill()
+        return self.run_memory(children[0], case, public)
 
     def run_plain(self, child: Confined, case: dict) -> tuple[dict, bool]:
         """(the record, whether the process is still usable) of a case run by ``child``."""
@@ -439,76 +492,27 @@ def run(job_path: str, submission_dir: str) -> int:
     # and in each child: a collection walking it would write to every object's header and
     # copy each page a forked child shares with the warden.
     gc.freeze()
-    measured_checks = kinds.MEASURED_CHECKS
     # Every process that will run a measured case is forked now, before the hidden cases
     # are read: none of them holds a case it has not been sent.
-    spares = {int(case_id): [warden.fork(keep_output=False) for _ in range(count)]
-              for case_id, count in job.get("measured", {}).items()}
-
-    public = warden.fork(keep_output=True)
-    import_record = warden.start(public)
-    emit({"import": import_record})
-    if import_record.get("category"):
-        _end(spares)
-        public.kill()
-        return 0
-    for case in job["cases"]:
-        if warden.cpu_left() <= 0:
-            break  # the grader tells the cases left that the budget ran out
-        if case.get("check") in measured_checks:
-            emit(warden_measured(warden, spares, case, public=True))
-            continue
-        record, usable = warden.run_plain(public, case)
-        emit(record)
-        if not usable:
-            output = bytes(public.captured)
-            public = warden.fork(keep_output=True)
-            public.captured.extend(output)
-            if warden.start(public).get("category"):
-                break  # it imported before: the remaining cases get no record, and rerun
-    public.kill()
-    emit({"output": bytes(public.captured).decode("utf-8", "replace")})
-
-    if hidden_fd is None:
-        _end(spares)
-        return 0
-    with os.fdopen(hidden_fd, "rb") as hidden_file:
-        hidden = json.loads(hidden_file.read())
-    hidden_child = None
-    for case in hidden["cases"]:
-        if warden.cpu_left() <= 0:
-            break
-        if case.get("check") in measured_checks:
-            emit(warden_measured(warden, spares, case, public=False))
-            continue
-        if hidden_child is None:
-            hidden_child = warden.fork(keep_output=False)
-            imported = warden.start(hidden_child)
-            if imported.get("category"):
-                emit({"case": case["id"], "error": hide_message(imported), "cpu_seconds": 0.0})
-                hidden_child.kill()
-                hidden_child = None
-                continue
-        record, usable = warden.run_plain(hidden_child, case)
-        emit(record)
-        if not usable:
-            hidden_child = None
-    if hidden_child is not None:
-        hidden_child.kill()
-    _end(spares)
+    warden.measuring = {int(case_id): [warden.fork(keep_output=False) for _ in range(count)]
+                        for case_id, count in job.get("measured", {}).items()}
+    try:
+        public = warden.fork(keep_output=True)
+        import_record = warden.start(public)
+        emit({"import": import_record})
+        if import_record.get("category"):
+            public.kill()
+            return 0
+        emit({"output": warden.run_cases(job["cases"], public=True, first=public)})
+        if hidden_fd is not None:
+            with os.fdopen(hidden_fd, "rb") as hidden_file:
+                hidden = json.loads(hidden_file.read())
+            warden.run_cases(hidden["cases"], public=False)
+    finally:
+        for children in warden.measuring.values():
+            for child in children:
+                child.kill()
     return 0
-
-
-def warden_measured(warden: Warden, spares: dict[int, list[Confined]], case: dict,
-                    public: bool) -> dict:
-    children = spares.pop(case["id"], [])
-    if not children:
-        return {"case": case["id"], "system_error": "no process was set aside for this test"}
-    if case["check"] == "growth":
-        return warden.run_growth(children, case)
-    for extra in children[1:]:
-        extra.kill()
-    return warden.run_memory(children[0], case, public)
 
 
 def _open_read_once(path: Path) -> int | None:
@@ -518,12 +522,6 @@ def _open_read_once(path: Path) -> int | None:
         return None
     os.unlink(path)
     return fd
-
-
-def _end(spares: dict[int, list[Confined]]) -> None:
-    for children in spares.values():
-        for child in children:
-            child.kill()
 
 
 def main(job_path: str, submission_dir: str) -> int:
