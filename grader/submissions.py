@@ -171,18 +171,22 @@ def submit(session: Session, user: User, assignment: Assignment, data: bytes) ->
     return submission
 
 
-def regrade(session: Session, submission: Submission) -> bool:
-    """Queue submission for grading again; False when it is already waiting or running."""
-    result = session.execute(
+def mark_for_regrade(session: Session, submission_ids: list[int]) -> list[int]:
+    """Put the finished ones among submission_ids back in the queue's state, in the caller's
+    transaction; return their ids (one still waiting or running is left as it is).
+
+    One statement for all of them: a reader never sees some of a batch waiting and the rest
+    not yet, and a row keeps its last final score until its new grading replaces it.
+    """
+    if not submission_ids:
+        return []
+    marked = session.scalars(
         update(Submission)
         .where(
-            Submission.id == submission.id,
+            Submission.id.in_(submission_ids),
             Submission.status.in_([Status.GRADED, Status.ERROR]),
         )
         .values(status=Status.QUEUED, queued_at=None, progress=None)
-    )
-    session.commit()
-    if result.rowcount != 1:
-        return False
-    enqueue(session, submission.id)
-    return True
+        .returning(Submission.id)
+    ).all()
+    return sorted(marked)

@@ -31,9 +31,9 @@ from grader.course import (
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import diagnosis, in_case_order, running_partial, visible_result
-from grader.grades import counted, counted_score
+from grader.grades import counted_score, grade_of
 from grader.models import Submission, utcnow
-from grader.policy import extension_for, for_student, with_extension
+from grader.policy import for_student
 from grader.rendering import format_value, highlight_python, render_markdown, scrollable
 from grader.student.forms import SubmissionForm
 
@@ -68,7 +68,7 @@ def counted_for(submission: Submission) -> tuple[float, float] | None:
         policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
     if policies[key] is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
-    return counted_score(policies[key], submission)
+    return counted_score(policies[key], submission)  # its last final grading, scored
 
 
 @bp.app_context_processor
@@ -104,18 +104,9 @@ def own_submissions(slug: str | None = None):
 def index():
     """List the assignments with due dates and the grade that counts, as the gradebook has it."""
     session = get_session()
-    mine: dict[str, list[Submission]] = {}
-    for row in session.scalars(
-        select(Submission).where(Submission.user_id == current_user.id)
-        .order_by(Submission.submitted_at, Submission.id)
-    ):
-        mine.setdefault(row.assignment_slug, []).append(row)
-    shown, grades = [], {}
-    for assignment in assignments_in_force().values():
-        extension = extension_for(session, current_user, assignment.slug)
-        shown.append(with_extension(assignment, extension))
-        grades[assignment.slug] = counted(assignment, current_user,
-                                          mine.get(assignment.slug, []), extension)
+    grades = {slug: grade_of(session, assignment, current_user)
+              for slug, assignment in assignments_in_force().items()}
+    shown = [grade.policy for grade in grades.values()]  # their own dates: extension included
     return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow())
 
 
