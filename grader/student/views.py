@@ -27,6 +27,7 @@ from grader.course import (
     assignments_in_force,
     days_late,
     is_closed,
+    late_penalty,
 )
 from grader.db import get_session
 from grader.extensions import limiter
@@ -59,16 +60,31 @@ def value_filter(value) -> str:
     return format_value(value)
 
 
-def counted_for(submission: Submission) -> tuple[float, float] | None:
-    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
+def owner_policy(submission: Submission):
+    """The submission's assignment as it applies to its owner (extension included), cached
+    for the request; None when the assignment is no longer in the course."""
     policies = g.setdefault("owner_policies", {})
     key = (submission.assignment_slug, submission.user_id)
     if key not in policies:
         assignment = assignment_in_force(submission.assignment_slug)
         policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
-    if policies[key] is None:  # an assignment no longer in the course: its stored score
+    return policies[key]
+
+
+def counted_for(submission: Submission) -> tuple[float, float] | None:
+    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
+    policy = owner_policy(submission)
+    if policy is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
-    return counted_score(policies[key], submission)  # its last final grading, scored
+    return counted_score(policy, submission)  # its last final grading, scored
+
+
+def late_for(submission: Submission) -> float:
+    """Return the fraction a submission loses for its lateness under its owner's policy now,
+    graded or not (the same penalty its counted score carries)."""
+    policy = owner_policy(submission)
+    return submission.late_penalty if policy is None else late_penalty(policy,
+                                                                       submission.submitted_at)
 
 
 @bp.app_context_processor
@@ -78,7 +94,9 @@ def template_helpers() -> dict:
             "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
 
 
-bp.add_app_template_global(counted_for, "counted_for")  # macros are imported without context
+# Macros are imported without context: they reach these as globals.
+bp.add_app_template_global(counted_for, "counted_for")
+bp.add_app_template_global(late_for, "late_for")
 
 
 @bp.route("/")
