@@ -5,8 +5,9 @@ same harness, judges and diagnosis as the grader:
 
 - ``autodiff/``: the kit (reference/kit/autodiff);
 - ``autodiff_student/``: the command (student_package/autodiff_student), the harness
-  (grader/grading/harness), the judging code (grader/grading, the modules in JUDGING), the
-  report and `submit` of the `autograder` command (grader/cli), and one JSON file per
+  (grader/grading/harness), the judging code and the server's file check (grader/grading,
+  the modules in JUDGING), the report and `submit` of the `autograder` command
+  (grader/cli), and one JSON file per
   assignment with its visible cases and their reference results (grader/grading/snapshots).
 
 No reference solution, hidden case or mutant goes in: hidden and after-due-date cases
@@ -33,7 +34,8 @@ VERSION = "0.1.0"
 WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 
 JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "autodiff_cases", "backprop_cases",
-           "numerical_cases", "growth", "results", "records", "snapshots", "trusted"]
+           "numerical_cases", "growth", "results", "records", "snapshots", "trusted",
+           "submitted_file"]
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
 
 PYPROJECT = f"""\

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import local
+from .grading.submitted_file import RefusedFile, check_source
 from .remote import submit
 from .report import print_report
 
@@ -32,6 +33,10 @@ def test(assignment: str, file: Path) -> None:
         spec = local.load_assignment(assignment)
     except local.UnknownAssignment as exc:
         raise click.UsageError(str(exc)) from None
+    try:  # the server's own check, so that what passes here is what it accepts
+        check_source(file.read_bytes(), spec.submit_file)
+    except RefusedFile as refusal:
+        raise click.ClickException(f"the server would refuse {file}: {refusal.message}") from None
     console = Console(stderr=True)
     with console.status(f"running the visible tests of {spec.slug} on {file}…") as status:
         document = local.run_tests(spec, file, progress=status.update)
