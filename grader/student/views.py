@@ -94,7 +94,13 @@ def template_helpers() -> dict:
             "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
 
 
+def student_package_url() -> str:
+    """The student package's wheel on this server, as pip reaches it (the server's own URL)."""
+    return url_for("student.student_package", name=student_wheel.WHEEL_NAME, _external=True)
+
+
 # Macros are imported without context: they reach these as globals.
+bp.add_app_template_global(student_package_url, "student_package_url")
 bp.add_app_template_global(counted_for, "counted_for")
 bp.add_app_template_global(late_for, "late_for")
 

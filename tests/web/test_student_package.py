@@ -204,3 +204,18 @@ def test_the_local_checks_take_and_refuse_what_the_server_does(client, bearer, s
         assert f"the server would refuse {path}: {message}" in " ".join(local.stderr.split())
         assert local.returncode == 1
         assert f"{message}" in " ".join(grade.stderr.split()) and grade.returncode == 1
+
+
+def test_the_package_is_offered_where_students_look(client, auth):
+    command = f"python -m pip install http://grader.test{WHEEL_URL}"
+    auth.login("alice")
+    for page in ("/assignments/numerical", "/auth/account"):
+        html = client.get(page).get_data(as_text=True)
+        assert f"<code id=\"install-command\" data-install-command>{command}</code>" in html, page
+    assert "autograder test numerical numerical.py" in client.get(
+        "/assignments/numerical").get_data(as_text=True)
+    for assignment in load_assignments().values():  # the README in every starter download
+        readme = (assignment.folder / "README.md").read_text()
+        assert f"python -m pip install {student_wheel.WHEEL_NAME}\n" in readme
+        assert f"autograder test {assignment.slug} {assignment.submit_file}\n" in readme
+        assert "count different tests" in readme  # why pytest's count is not autograder's
