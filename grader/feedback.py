@@ -57,13 +57,6 @@ def withheld(visibility: str | None, revealed: bool) -> str | None:
     return "until_due" if visibility == "after_due_date" else "always"
 
 
-def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the test's diagnosis (node, expected vs received, hint) if it has one."""
-    extra = test.get("extra_data") or {}
-    found = extra.get("diagnosis") if isinstance(extra, dict) else None
-    return found if isinstance(found, dict) and found else None
-
-
 def submission_scores(submission: Submission, policy: Assignment | None) -> dict[str, Any]:
     """A submission's scores as its page and every API document show them.
 

@@ -31,17 +31,15 @@ from grader.course import (
 )
 from grader.db import get_session
 from grader.extensions import limiter
-from grader.feedback import diagnosis, in_case_order, running_partial, visible_result
+from grader.feedback import in_case_order, running_partial, visible_result
 from grader.grades import counted_score, grade_of
+from grader.grading import feedback_text
 from grader.models import Submission, utcnow
 from grader.policy import for_student
-from grader.rendering import format_value, highlight_python, render_markdown, scrollable
+from grader.rendering import highlight_python, render_markdown, scrollable
 from grader.student.forms import SubmissionForm
 
 bp = Blueprint("student", __name__)
-# Diagnosis entries the feedback lays out by name; any others are listed after them.
-KNOWN_DIAGNOSIS_KEYS = {"category", "node", "op", "expected", "received", "abs_error",
-                        "rel_error", "hint"}
 
 
 def submit_limit() -> str:
@@ -57,7 +55,7 @@ def user_key() -> str:
 @bp.app_template_filter("value")
 def value_filter(value) -> str:
     """Show a value from a result document as short text."""
-    return format_value(value)
+    return feedback_text.format_value(value)
 
 
 def owner_policy(submission: Submission):
@@ -89,9 +87,10 @@ def late_for(submission: Submission) -> float:
 
 @bp.app_context_processor
 def template_helpers() -> dict:
-    """Give templates the feedback helpers."""
-    return {"diagnosis": diagnosis, "in_case_order": in_case_order,
-            "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
+    """Give templates the feedback helpers: the wording the terminal uses too."""
+    return {"diagnosis": feedback_text.diagnosis_of,
+            "diagnosis_lines": feedback_text.diagnosis_lines,
+            "withheld_label": feedback_text.withheld_label, "in_case_order": in_case_order}
 
 
 def student_package_url() -> str:
@@ -101,6 +100,8 @@ def student_package_url() -> str:
 
 # Macros are imported without context: they reach these as globals.
 bp.add_app_template_global(student_package_url, "student_package_url")
+bp.add_app_template_global(feedback_text.score_text, "score_text")
+bp.add_app_template_global(feedback_text.late_text, "late_text")
 bp.add_app_template_global(counted_for, "counted_for")
 bp.add_app_template_global(late_for, "late_for")
 

@@ -41,7 +41,19 @@ def test(assignment: str, file: Path) -> None:
     with console.status(f"running the visible tests of {spec.slug} on {file}…") as status:
         document = local.run_tests(spec, file, progress=status.update)
     print_report(document, Console())
+    click.echo(f"\n{how_these_tests_differ(spec)}")
     sys.exit(0 if document["score"] == document["max_score"] else 1)
+
+
+def how_these_tests_differ(spec: local.LocalAssignment) -> str:
+    """Say what these tests are, beside the starter's pytest file and the site's hidden tests."""
+    text = (f"These are the grader's {len(spec.cases)} visible tests of {spec.slug}, judged as "
+            "on the site; its hidden tests run only there.")
+    if spec.public_tests:
+        files = " and ".join(spec.public_tests)
+        text += (f" The starter's {files} is a separate pytest check with tests of its own, "
+                 "so pytest counts differently: both should pass before you submit.")
+    return text
 
 
 @cli.command()

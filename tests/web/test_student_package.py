@@ -123,7 +123,7 @@ def test_pip_install_from_the_server_then_test_and_submit(live_env, web, worker_
         mutant = AUTODIFF.folder / "mutants" / "not_summed.py"
         done = run([autograder, "test", "autodiff", mutant], cwd=tmp_path)
         assert done.returncode == 1
-        assert "adjoint-not-summed" in done.stdout and "hint" in done.stdout
+        assert "adjoint-not-summed" in done.stdout and "Hint: " in done.stdout
 
         # the same diagnosis as the grader's, test by test
         for slug, path in [("autodiff", mutant),
@@ -219,3 +219,15 @@ def test_the_package_is_offered_where_students_look(client, auth):
         assert f"python -m pip install {student_wheel.WHEEL_NAME}\n" in readme
         assert f"autograder test {assignment.slug} {assignment.submit_file}\n" in readme
         assert "count different tests" in readme  # why pytest's count is not autograder's
+
+
+def test_autograder_test_says_how_its_tests_differ_from_the_starters(staged_package, tmp_path):
+    numerical = get_assignment("numerical")
+    env = {**os.environ, "PYTHONPATH": str(staged_package)}
+    done = run([sys.executable, "-m", "autodiff_student", "test", "numerical",
+                numerical.solution], cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    visible = sum(case.visibility == "visible" for case in numerical.cases())
+    said = " ".join(done.stdout.split())
+    assert f"These are the grader's {visible} visible tests of numerical" in said
+    assert "The starter's test_numerical.py is a separate pytest check" in said
