@@ -21,7 +21,7 @@ from grader.policy import replace
 
 
 def aware(moment):
-    """Read a datetime-local value as UTC."""
+    """Read a typed time (UTCTimeField: no zone) as UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None else None
 
 

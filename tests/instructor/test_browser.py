@@ -139,3 +139,35 @@ def test_the_dashboard_tables_follow_gradings_without_a_reload(browser, app, qui
     assert page.get_attribute(f"tr[data-submission='{earlier}']", "data-final") == "true"
     problems = watcher.inspect("/instructor/assignments/numerical", "dashboard-live", width)
     assert problems == []
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_policy_times_are_typed_in_24_hour_utc(browser, app, quiet_site, width):
+    watcher = PageWatcher(browser.new_context(locale="en-US", timezone_id="America/New_York"),
+                          quiet_site, axe_script())
+    page = watcher.page
+    page.set_viewport_size({"width": width, "height": 1000})
+    page.goto(quiet_site + "/auth/login")
+    page.fill("input[name=username]", "prof")
+    page.fill("input[name=password]", PASSWORDS["prof"])
+    page.click("input[type=submit]")
+    path = "/instructor/assignments/numerical/policy"
+    for name in ("due", "hard_close", "extension-due"):
+        page.goto(quiet_site + path)
+        field = page.locator(f"input[name='{name}']")
+        assert field.get_attribute("type") == "text"  # no locale's 12-hour picker
+        assert field.get_attribute("placeholder") == "YYYY-MM-DD HH:MM"
+        assert "UTC, 24-hour" in page.locator("label", has=field).inner_text()
+    page.fill("input[name=due]", "2031-03-04 17:30")
+    page.fill("input[name=hard_close]", "2031-03-05 23:59")
+    page.click("input[value='Save policy']")
+    page.wait_for_selector(".flash-success")
+    assert page.input_value("input[name=due]") == "2031-03-04 17:30"
+    assert "2031-03-04 17:30 UTC" in page.inner_text("[data-in-force]")
+    page.fill("input[name='extension-username']", "bob")
+    page.fill("input[name='extension-due']", "2031-03-06 08:15")
+    page.click("input[value='Grant extension']")
+    page.wait_for_selector(".flash-success")
+    assert "bob now has until 2031-03-06 08:15 UTC" in page.inner_text(".flash-success")
+    problems = watcher.inspect(path, "policy-times", width)
+    assert problems == []
