@@ -118,15 +118,20 @@ def counted(assignment: Assignment, user: User, rows: list[Submission], extensio
     return grade
 
 
-def regrade_starts(session: Session, slug: str, pending: set[int]) -> dict[int, datetime]:
+def regrade_starts(session: Session, slug: str, pending: list[Submission]
+                   ) -> dict[int, datetime]:
     """When the regrade each of the pending submissions waits for started (the newest batch
     naming it); a submission waiting for its first grading is in none."""
     starts: dict[int, datetime] = {}
+    ids = {row.id for row in pending}
+    earliest = min(row.submitted_at for row in pending)  # no batch regrades what came later
     batches = session.scalars(
-        select(RegradeBatch).where(RegradeBatch.assignment_slug == slug).order_by(RegradeBatch.id)
+        select(RegradeBatch)
+        .where(RegradeBatch.assignment_slug == slug, RegradeBatch.started_at >= earliest)
+        .order_by(RegradeBatch.id)
     )
     for batch in batches:
-        for submission_id in pending.intersection(batch.submission_ids or ()):
+        for submission_id in ids.intersection(batch.submission_ids or ()):
             starts[submission_id] = batch.started_at
     return starts
 
@@ -174,7 +179,7 @@ def student_grades(session: Session, assignment: Assignment,
             select(Extension).where(Extension.assignment_slug == assignment.slug,
                                     Extension.user_id.in_(list(by_user))))
     }
-    pending = {row.id for row in rows if row.status in PENDING}
+    pending = [row for row in rows if row.status in PENDING]
     starts = regrade_starts(session, assignment.slug, pending) if pending else {}
     grades = {}
     for user in users:
