@@ -9,6 +9,7 @@ from grader.course import after_due
 from grader.models import Submission, User
 
 if TYPE_CHECKING:
+    from grader.grades import Grade
     from grader.grading.assignments import Assignment
 
 
@@ -56,31 +57,44 @@ def withheld(visibility: str | None, revealed: bool) -> str | None:
     return "until_due" if visibility == "after_due_date" else "always"
 
 
-def diagnosis(test: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the test's diagnosis (node, expected vs received, hint) if it has one."""
-    extra = test.get("extra_data") or {}
-    found = extra.get("diagnosis") if isinstance(extra, dict) else None
-    return found if isinstance(found, dict) and found else None
+def submission_scores(submission: Submission, policy: Assignment | None) -> dict[str, Any]:
+    """A submission's scores as its page and every API document show them.
+
+    They are those of its last final grading, kept while a regrade runs: score is the
+    counted one (after the late penalty under policy, the owner's policy in force, None when
+    it cannot count), raw_score the one before any penalty. Without a policy (the assignment
+    left the course) the scores stored at grading stand.
+    """
+    from grader.grades import counted_score, last_final
+
+    final = last_final(submission)
+    if policy is None:
+        score, penalty = submission.score, submission.late_penalty
+    else:
+        counted = counted_score(policy, submission)
+        score, penalty = counted if counted is not None else (None, 0.0)
+    return {
+        "score": score if final else None,
+        "raw_score": final.raw_score if final else None,
+        "max_score": final.max_score if final else None,
+        "late_penalty": penalty,
+    }
 
 
 def status_document(
-    submission: Submission, assignment: Assignment | None, viewer: User, now: datetime
+    submission: Submission, grade: Grade | None, viewer: User, now: datetime
 ) -> dict[str, Any]:
     """Return the API's view of a submission: id, status and the result once graded.
 
-    While it runs, partial_result holds the public tests' verdict once they are judged.
-
-    The score is the counted one (late penalty under the policy in force: pass assignment as
-    it applies to the owner), as on the pages and in grades.csv.
+    grade is the owner's on the assignment (None when the assignment left the course): its
+    policy gives the dates and the late penalty, as on the pages and in grades.csv. While a
+    regrade runs (`regrading`), the scores and the result are those of the last final grading
+    until the new one replaces them; partial_result holds the public tests' verdict of a
+    running grading once they are judged.
     """
-    from grader.grades import counted_score
-
-    graded = submission.status == "graded"
-    penalty = submission.late_penalty
-    score = submission.score
-    if graded and assignment is not None:
-        counted = counted_score(assignment, submission)
-        score, penalty = counted if counted is not None else (None, 0.0)
+    assignment = grade.policy if grade is not None else None
+    scores = submission_scores(submission, assignment)
+    has_final = scores["raw_score"] is not None
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,
@@ -92,12 +106,12 @@ def status_document(
         "started_at": iso(submission.started_at),
         "finished_at": iso(submission.finished_at),
         "attempts": submission.attempts,
-        "late_penalty": penalty,
-        "score": score if graded else None,
-        "raw_score": submission.raw_score if graded else None,
-        "max_score": submission.max_score if graded else None,
+        **scores,
+        "counts": bool(grade and grade.submission is submission),
+        "regrading": has_final and not submission.is_final,
         "error": submission.error_message if submission.status == "error" else None,
-        "result": visible_result(submission.result, assignment, viewer, now) if graded else None,
+        "result": (visible_result(submission.result, assignment, viewer, now)
+                   if has_final else None),
         "partial_result": visible_result(running_partial(submission), assignment, viewer, now),
     }
 

@@ -1,14 +1,25 @@
-"""Counted scores: per student, the best or last graded submission, late penalty applied.
+"""Counted grades: the one place a student's grade on an assignment is computed.
 
-The penalty is computed here from the policy in force (overrides and extensions included),
-not taken from the row, so a changed due date or an extension changes the grade at once.
-Submissions after the (student's) hard close never count.
+Every surface shows what this module returns: the student's pages, the instructor's pages,
+every API document and grades.csv. A grade is the best or last counted submission of the
+student, its late penalty computed here from the policy in force (overrides and the
+student's extension included), never taken from the row: a changed due date or an
+extension changes the grade at once. Submissions after the (student's) hard close never
+count.
+
+A submission counts with its last final grading: a regrade keeps the row's score until the
+new grading replaces it in one write. A regrade of several submissions of one student would
+still show intermediate grades (one submission regraded, another not yet), so while any of
+the student's submissions waits for a regrade, their grade is the one they had when that
+regrade started (each submission's last final grading before it), under today's policy;
+when none waits any more, the new grade replaces it in one step.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -17,11 +28,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.course import is_closed, late_penalty
-from grader.models import Extension, Role, Status, Submission, User
+from grader.models import (
+    Extension,
+    Grading,
+    GradingStatus,
+    RegradeBatch,
+    Role,
+    Status,
+    Submission,
+    User,
+)
 from grader.policy import score_policy, with_extension
 
 if TYPE_CHECKING:
     from grader.grading.assignments import Assignment
+
+PENDING = (Status.QUEUED.value, Status.RUNNING.value)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a submission's last final grading gave: its raw score (before any penalty)."""
+
+    raw_score: float
+    max_score: float | None
 
 
 @dataclass
@@ -29,47 +59,142 @@ class Grade:
     """A student's standing on one assignment."""
 
     user: User
-    submission: Submission | None = None
+    policy: Assignment  # the assignment as it applies to this student: extension included
+    submission: Submission | None = None  # the one that counts
     raw_score: float | None = None
     late_penalty: float = 0.0  # fraction of raw_score lost
-    score: float | None = None
+    score: float | None = None  # the counted grade: raw_score less the late penalty
     max_score: float | None = None
     submitted_at: datetime | None = None
     submissions: int = 0
+    # While a regrade of the student's work runs: when it started (the grade is the one before).
+    held_since: datetime | None = None
+
+
+def last_final(row: Submission) -> Outcome | None:
+    """The outcome of the row's last final grading (kept on the row while a regrade runs)."""
+    return None if row.raw_score is None else Outcome(row.raw_score, row.max_score)
+
+
+def score_under(policy: Assignment, row: Submission,
+                outcome: Outcome | None) -> tuple[float, float] | None:
+    """Return (counted score, penalty) of outcome, handed in as row was; None if it cannot count."""
+    if outcome is None or is_closed(policy, row.submitted_at):
+        return None
+    penalty = late_penalty(policy, row.submitted_at)
+    return outcome.raw_score * (1.0 - penalty), penalty
 
 
 def counted_score(policy: Assignment, row: Submission) -> tuple[float, float] | None:
-    """Return (score, penalty) of row under policy (the owner's), None if it cannot count.
+    """Return (score, penalty) of one submission under policy (its owner's), None if it cannot
+    count: what its own page and API document show, its last final grading scored."""
+    return score_under(policy, row, last_final(row))
 
-    The one place a counted score is computed: the pages, the gradebook and grades.csv use it.
+
+def counted(assignment: Assignment, user: User, rows: list[Submission], extension=None,
+            outcomes: dict[int, Outcome | None] | None = None,
+            held_since: datetime | None = None) -> Grade:
+    """Pick the submission that counts among user's rows (oldest first) and score it.
+
+    outcomes gives each row's outcome as it counts (its last final grading unless given).
     """
-    if row.status != Status.GRADED or row.raw_score is None:
-        return None
-    if is_closed(policy, row.submitted_at):
-        return None
-    penalty = late_penalty(policy, row.submitted_at)
-    return row.raw_score * (1.0 - penalty), penalty
-
-
-def counted(assignment: Assignment, user: User, rows: list[Submission], extension=None) -> Grade:
-    """Pick the submission that counts among user's rows (oldest first) and score it."""
     policy = with_extension(assignment, extension)
-    grade = Grade(user=user, submissions=len(rows))
+    grade = Grade(user=user, policy=policy, submissions=len(rows), held_since=held_since)
     candidates = []
     for row in rows:
-        scored = counted_score(policy, row)
+        outcome = outcomes[row.id] if outcomes is not None else last_final(row)
+        scored = score_under(policy, row, outcome)
         if scored is not None:
-            candidates.append((*scored, row))
+            candidates.append((*scored, outcome, row))
     if not candidates:
         return grade
     if score_policy(assignment) == "last":
         chosen = candidates[-1]
     else:  # best; the earliest of equal scores
-        chosen = max(candidates, key=lambda c: (c[0], -c[2].submitted_at.timestamp()))
-    score, penalty, row = chosen
-    grade.submission, grade.raw_score, grade.late_penalty = row, row.raw_score, penalty
-    grade.score, grade.max_score, grade.submitted_at = score, row.max_score, row.submitted_at
+        chosen = max(candidates, key=lambda c: (c[0], -c[3].submitted_at.timestamp()))
+    score, penalty, outcome, row = chosen
+    grade.submission, grade.raw_score, grade.late_penalty = row, outcome.raw_score, penalty
+    grade.score, grade.max_score, grade.submitted_at = score, outcome.max_score, row.submitted_at
     return grade
+
+
+def regrade_starts(session: Session, slug: str, pending: list[Submission]
+                   ) -> dict[int, datetime]:
+    """When the regrade each of the pending submissions waits for started (the newest batch
+    naming it); a submission waiting for its first grading is in none."""
+    starts: dict[int, datetime] = {}
+    ids = {row.id for row in pending}
+    earliest = min(row.submitted_at for row in pending)  # no batch regrades what came later
+    batches = session.scalars(
+        select(RegradeBatch)
+        .where(RegradeBatch.assignment_slug == slug, RegradeBatch.started_at >= earliest)
+        .order_by(RegradeBatch.id)
+    )
+    for batch in batches:
+        for submission_id in ids.intersection(batch.submission_ids or ()):
+            starts[submission_id] = batch.started_at
+    return starts
+
+
+def held_outcomes(session: Session, rows: list[Submission], since: datetime
+                  ) -> dict[int, Outcome | None]:
+    """Each row's outcome as it stood when a regrade started at `since`.
+
+    That is its last graded run finished by then; a row handed in later counts as it is (the
+    student's own new work), and so does a row with no recorded run at all (seeded data).
+    """
+    runs: dict[int, list[Grading]] = {}
+    for run in session.scalars(
+        select(Grading)
+        .where(Grading.submission_id.in_([row.id for row in rows]),
+               Grading.status == GradingStatus.GRADED)
+        .order_by(Grading.finished_at, Grading.id)
+    ):
+        runs.setdefault(run.submission_id, []).append(run)
+    held: dict[int, Outcome | None] = {}
+    for row in rows:
+        if row.submitted_at > since or row.id not in runs:
+            held[row.id] = last_final(row)
+            continue
+        before = [run for run in runs[row.id] if run.finished_at and run.finished_at <= since]
+        held[row.id] = Outcome(before[-1].score, before[-1].max_score) if before else None
+    return held
+
+
+def student_grades(session: Session, assignment: Assignment,
+                   users: Iterable[User]) -> dict[int, Grade]:
+    """Return each user's grade on assignment, by user id: the function behind every surface."""
+    users = list(users)
+    rows = session.scalars(
+        select(Submission)
+        .where(Submission.assignment_slug == assignment.slug,
+               Submission.user_id.in_([user.id for user in users]))
+        .order_by(Submission.submitted_at, Submission.id)
+    ).all()
+    by_user: dict[int, list[Submission]] = {user.id: [] for user in users}
+    for row in rows:
+        by_user[row.user_id].append(row)
+    extensions = {
+        e.user_id: e for e in session.scalars(
+            select(Extension).where(Extension.assignment_slug == assignment.slug,
+                                    Extension.user_id.in_(list(by_user))))
+    }
+    pending = [row for row in rows if row.status in PENDING]
+    starts = regrade_starts(session, assignment.slug, pending) if pending else {}
+    grades = {}
+    for user in users:
+        mine = by_user[user.id]
+        waiting = [starts[row.id] for row in mine if row.id in starts]
+        since = min(waiting) if waiting else None
+        outcomes = held_outcomes(session, mine, since) if since else None
+        grades[user.id] = counted(assignment, user, mine, extensions.get(user.id), outcomes,
+                                  held_since=since)
+    return grades
+
+
+def grade_of(session: Session, assignment: Assignment, user: User) -> Grade:
+    """Return user's grade on assignment."""
+    return student_grades(session, assignment, [user])[user.id]
 
 
 def class_grades(session: Session, assignment: Assignment) -> list[Grade]:
@@ -77,30 +202,17 @@ def class_grades(session: Session, assignment: Assignment) -> list[Grade]:
     students = session.scalars(
         select(User).where(User.role == Role.STUDENT).order_by(User.username)
     ).all()
-    rows = session.scalars(
-        select(Submission)
-        .where(Submission.assignment_slug == assignment.slug)
-        .order_by(Submission.submitted_at, Submission.id)
-    ).all()
-    by_user: dict[int, list[Submission]] = {}
-    for row in rows:
-        by_user.setdefault(row.user_id, []).append(row)
-    extensions = {
-        e.user_id: e
-        for e in session.scalars(
-            select(Extension).where(Extension.assignment_slug == assignment.slug)
-        )
-    }
-    return [counted(assignment, user, by_user.get(user.id, []), extensions.get(user.id))
-            for user in students]
+    grades = student_grades(session, assignment, students)
+    return [grades[user.id] for user in students]
 
 
 CSV_COLUMNS = ["username", "name", "score", "max_score", "late_penalty", "submitted_at",
-               "submission_id"]
+               "submission_id", "raw_score"]
 
 
 def grades_csv(grades: list[Grade]) -> str:
-    """Write one row per student: counted score, max, penalty applied (a fraction), time."""
+    """Write one row per student: counted score, max, penalty applied (a fraction), time, and
+    the raw score before the penalty (last, so that older readers of the file still work)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -113,6 +225,7 @@ def grades_csv(grades: list[Grade]) -> str:
             round(grade.late_penalty, 4),
             grade.submitted_at.isoformat() if grade.submitted_at else "",
             grade.submission.id if grade.submission else "",
+            "" if grade.raw_score is None else round(grade.raw_score, 4),
         ])
     return out.getvalue()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
-from typing import Any
 
 import markdown
 import nh3
@@ -63,20 +61,3 @@ def scrollable(html: Markup, label: str) -> Markup:
     """Wrap html in a labelled box that keyboard users can focus and scroll."""
     return Markup('<div class="scroll-box" tabindex="0" role="region" aria-label="{}">{}</div>'
                   ).format(label, html)
-
-
-def format_value(value: Any, limit: int = 400) -> str:
-    """Show a value from a result document compactly as text (arrays as nested lists)."""
-    if isinstance(value, dict) and "values" in value:  # an array as the grader summarises it
-        more = ", …" if value.get("truncated") else ""
-        shape = "×".join(str(n) for n in value.get("shape", [])) or "scalar"
-        text = f"{format_value(value['values'], limit)}{more}  (shape {shape})"
-    elif isinstance(value, str):
-        text = value
-    elif isinstance(value, float):
-        text = f"{value:.6g}"
-    elif isinstance(value, list):
-        text = "[" + ", ".join(format_value(item, limit) for item in value) + "]"
-    else:
-        text = json.dumps(value, default=str)
-    return text if len(text) <= limit else text[: limit - 1] + "…"

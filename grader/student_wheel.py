@@ -5,8 +5,9 @@ same harness, judges and diagnosis as the grader:
 
 - ``autodiff/``: the kit (reference/kit/autodiff);
 - ``autodiff_student/``: the command (student_package/autodiff_student), the harness
-  (grader/grading/harness), the judging code (grader/grading, the modules in JUDGING), the
-  report and `submit` of the `autograder` command (grader/cli), and one JSON file per
+  (grader/grading/harness), the judging code and the server's file check (grader/grading,
+  the modules in JUDGING), the report and `submit` of the `autograder` command
+  (grader/cli), and one JSON file per
   assignment with its visible cases and their reference results (grader/grading/snapshots).
 
 No reference solution, hidden case or mutant goes in: hidden and after-due-date cases
@@ -33,7 +34,8 @@ VERSION = "0.1.0"
 WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 
 JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "autodiff_cases", "backprop_cases",
-           "numerical_cases", "growth", "results", "records", "snapshots", "trusted"]
+           "numerical_cases", "growth", "results", "records", "snapshots", "trusted",
+           "submitted_file", "feedback_text"]
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
 
 PYPROJECT = f"""\
@@ -123,14 +125,19 @@ def assignment_data(assignment) -> dict:
 
     return {"slug": assignment.slug, "title": assignment.title, "kind": assignment.kind,
             "submit_file": assignment.submit_file, "entry": assignment.entry,
+            "public_tests": sorted(path.name for path in
+                                   (assignment.folder / "public_tests").glob("test_*.py")),
             "cases": [snapshots.snapshot(case, assignment.kind) for case in assignment.cases()
                       if case.visibility == "visible"]}
 
 
 def _write_module(path: Path, text: str) -> None:
-    """Copy a module, pointing its harness imports at the package's copy of the harness."""
+    """Copy a module, pointing its imports of the core at the package's copies of it."""
     text = re.sub(r"^from grader\.grading\.harness import", f"from {NAME}.harness import", text,
                   flags=re.MULTILINE)
+    # The command's modules word results with the core's own modules, shipped beside them.
+    text = re.sub(r"^from grader\.grading\.(\w+) import", rf"from {NAME}.grading.\1 import",
+                  text, flags=re.MULTILINE)
     for node in ast.parse(text).body:  # a top-level import of the server would fail there
         module = getattr(node, "module", None) or ""
         names = [alias.name for alias in getattr(node, "names", [])]
@@ -138,4 +145,7 @@ def _write_module(path: Path, text: str) -> None:
                 name.split(".")[0] in ("grader", "workers", "reference")
                 for name in [module, *names] if name):
             raise RuntimeError(f"{path.name} imports {module or names} at the top level")
+        shipped = module.removeprefix(f"{NAME}.grading.")
+        if module != shipped and shipped not in JUDGING:
+            raise RuntimeError(f"{path.name} imports grader.grading.{shipped}, not shipped")
     path.write_text(text, encoding="utf-8")

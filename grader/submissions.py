@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -13,6 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from grader.course import is_closed, late_penalty
+from grader.grading import submitted_file
 from grader.models import Status, Submission, User, utcnow
 from grader.policy import for_student
 from grader.queue import publish_grading
@@ -36,32 +36,16 @@ class Rejected(Exception):
 
 
 def check_source(data: bytes, filename: str, max_bytes: int) -> str:
-    """Return the upload as text if it is a UTF-8 Python file within max_bytes, else reject."""
-    if len(data) > max_bytes:
-        raise Rejected(
-            "too_large", f"The file is {len(data)} bytes; the limit is {max_bytes} bytes.", 413
-        )
-    if not data.strip():
-        raise Rejected("empty", "The file is empty.")
+    """Return the upload as text if it may be graded, else reject it.
+
+    The rules are the grading core's (grader.grading.submitted_file), the ones the local
+    checks apply too; this adds the HTTP status.
+    """
     try:
-        source = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise Rejected(
-            "not_utf8", f"The file is not UTF-8 text (byte {error.start} is not valid)."
-        ) from None
-    if "\x00" in source:
-        raise Rejected("not_text", "The file contains NUL bytes: it is not a text file.")
-    try:
-        # Parsing never runs the code; it only tells a Python file from anything else.
-        ast.parse(source, filename=filename)
-    except SyntaxError as error:
-        raise Rejected(
-            "syntax_error",
-            f"{filename} is not valid Python: {error.msg} (line {error.lineno}).",
-        ) from None
-    except (ValueError, RecursionError, MemoryError):
-        raise Rejected("not_python", f"{filename} could not be read as Python.") from None
-    return source.removeprefix("\ufeff")
+        return submitted_file.check_source(data, filename, max_bytes)
+    except submitted_file.RefusedFile as refusal:
+        status = 413 if refusal.code == "too_large" else 400
+        raise Rejected(refusal.code, refusal.message, status) from None
 
 
 DAY = timedelta(days=1)
@@ -171,18 +155,22 @@ def submit(session: Session, user: User, assignment: Assignment, data: bytes) ->
     return submission
 
 
-def regrade(session: Session, submission: Submission) -> bool:
-    """Queue submission for grading again; False when it is already waiting or running."""
-    result = session.execute(
+def mark_for_regrade(session: Session, submission_ids: list[int]) -> list[int]:
+    """Put the finished ones among submission_ids back in the queue's state, in the caller's
+    transaction; return their ids (one still waiting or running is left as it is).
+
+    One statement for all of them: a reader never sees some of a batch waiting and the rest
+    not yet, and a row keeps its last final score until its new grading replaces it.
+    """
+    if not submission_ids:
+        return []
+    marked = session.scalars(
         update(Submission)
         .where(
-            Submission.id == submission.id,
+            Submission.id.in_(submission_ids),
             Submission.status.in_([Status.GRADED, Status.ERROR]),
         )
         .values(status=Status.QUEUED, queued_at=None, progress=None)
-    )
-    session.commit()
-    if result.rowcount != 1:
-        return False
-    enqueue(session, submission.id)
-    return True
+        .returning(Submission.id)
+    ).all()
+    return sorted(marked)

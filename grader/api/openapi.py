@@ -53,11 +53,36 @@ SCHEMAS = {
             "title": {"type": "string"},
             "submit_file": {"type": "string", "examples": ["gradient.py"]},
             "points": {"type": "number"},
-            "due": NULLABLE_TIME,
-            "hard_close": NULLABLE_TIME,
+            "due": {**NULLABLE_TIME, "description": "The caller's own due date: their "
+                    "extension, if any, applied."},
+            "hard_close": {**NULLABLE_TIME, "description": "The caller's own hard close (an "
+                           "extension past it moves it)."},
             "late_penalty_per_day": {"type": "number", "description": "Fraction per started day."},
             "late_penalty_cap": {"type": "number", "description": "Largest total fraction lost."},
-            "best_score": {"type": ["number", "null"]},
+            "max_submissions_per_day": {"type": ["integer", "null"],
+                                        "description": "Per rolling 24 hours; null: no limit."},
+            "score_policy": {"type": "string", "enum": ["best", "last"],
+                             "description": "Which submission counts."},
+            "extended": {"type": "boolean",
+                         "description": "The caller has an extension on this assignment."},
+            "counted_score": {"type": ["number", "null"],
+                              "description": "The caller's counted grade: the submission that "
+                              "counts (best or last), less its late penalty under the policy "
+                              "in force; the same number as on the pages and in grades.csv. "
+                              "Null: nothing counts yet."},
+            "counted_raw_score": {"type": ["number", "null"],
+                                  "description": "That submission's score before the penalty."},
+            "counted_late_penalty": {"type": "number",
+                                     "description": "The fraction of it lost (0 to 1)."},
+            "counted_max_score": {"type": ["number", "null"]},
+            "counted_submission": {"type": ["integer", "null"],
+                                   "description": "The id of the submission that counts."},
+            "grade_held": {"type": "boolean",
+                           "description": "A regrade of the caller's work runs: the grade is "
+                           "the one before it until the regrade ends, then changes at once."},
+            "best_score": {"type": ["number", "null"],
+                           "description": "Kept for older clients: the same as "
+                                          "`counted_score` (whichever the score policy)."},
             "url": {"type": "string", "format": "uri"},
         },
     },
@@ -78,8 +103,14 @@ SCHEMAS = {
             "assignment": {"type": "string"},
             "user": {"type": "string"},
             "status": STATUS,
-            "score": {"type": ["number", "null"]},
+            "score": {"type": ["number", "null"],
+                      "description": "As in the submission's own document: its counted score."},
+            "raw_score": {"type": ["number", "null"], "description": "Before any penalty."},
+            "late_penalty": {"type": "number",
+                             "description": "Fraction lost, under the policy in force now."},
             "max_score": {"type": ["number", "null"]},
+            "counts": {"type": "boolean",
+                       "description": "This is the submission the owner's grade counts."},
             "submitted_at": {"type": "string", "format": "date-time"},
             "finished_at": NULLABLE_TIME,
             "url": {"type": "string", "format": "uri"},
@@ -102,13 +133,23 @@ SCHEMAS = {
             "late_penalty": {"type": "number",
                              "description": "Fraction lost, under the policy in force now."},
             "score": {"type": ["number", "null"],
-                      "description": "The counted score: after the late penalty under the "
-                                     "policy in force (as grades.csv); null once graded "
-                                     "means it came after the hard close and never counts."},
-            "raw_score": {"type": ["number", "null"], "description": "Before any penalty."},
+                      "description": "This submission's counted score: its last final "
+                                     "grading after the late penalty under the owner's policy "
+                                     "in force (extension included); null with a raw_score "
+                                     "means it came after the hard close and never counts. "
+                                     "A regrade keeps it until the new grading is final."},
+            "raw_score": {"type": ["number", "null"],
+                          "description": "The last final grading's score, before any penalty."},
             "max_score": {"type": ["number", "null"]},
+            "counts": {"type": "boolean",
+                       "description": "This is the submission the owner's grade counts."},
+            "regrading": {"type": "boolean",
+                          "description": "Graded before and being graded again: score and "
+                                         "result are the last final grading's until then."},
             "error": {"type": ["string", "null"]},
-            "result": {"oneOf": [{"type": "null"}, ref("Result")]},
+            "result": {"oneOf": [{"type": "null"}, ref("Result")],
+                       "description": "The last final grading's result document (kept while "
+                                      "a regrade runs); null before the first one."},
             "partial_result": {
                 "oneOf": [{"type": "null"}, ref("Result")],
                 "description": "While `status` is `running`: the public tests' verdict, once "
@@ -244,7 +285,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/assignments": {
                 "get": {
-                    "summary": "List assignments with your best score",
+                    "summary": "List assignments with your own dates and counted grade",
                     "responses": {
                         "200": json_body(
                             {
@@ -261,7 +302,7 @@ def openapi_document(server_url: str) -> dict:
             },
             "/assignments/{slug}": {
                 "get": {
-                    "summary": "Describe one assignment",
+                    "summary": "Describe one assignment with your own dates and counted grade",
                     "parameters": [SLUG],
                     "responses": {
                         "200": json_body(ref("Assignment"), "The assignment."),
@@ -327,7 +368,8 @@ def openapi_document(server_url: str) -> dict:
                     "summary": "The class's counted grades as CSV (instructors only)",
                     "description": "One row per student: username, name, score (counted "
                     "score after the late penalty, by the assignment's best/last policy), "
-                    "max_score, late_penalty (fraction applied), submitted_at, submission_id.",
+                    "max_score, late_penalty (fraction applied), submitted_at, submission_id, "
+                    "raw_score (before the penalty).",
                     "parameters": [SLUG],
                     "responses": {
                         "200": {"description": "CSV with a header row.",

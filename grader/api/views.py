@@ -3,23 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from grader import submissions
 from grader.api.errors import error_response
 from grader.api.openapi import openapi_document
 from grader.api.tokens import api_user, instructor_token_required, rate_key, token_required
-from grader.course import (
-    assignment_in_force,
-    assignment_in_force_or_404,
-    assignments_in_force,
-)
+from grader.course import assignment_in_force_or_404, assignments_in_force
 from grader.db import get_session
 from grader.extensions import limiter
-from grader.feedback import iso, status_document
+from grader.feedback import iso, status_document, submission_scores
+from grader.grades import Grade, grade_of, student_grades
 from grader.instructor.exports import grades_response
 from grader.models import Status, Submission, User, utcnow
-from grader.policy import for_student
+from grader.policy import score_policy
 from grader.regrade import start_regrade
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -30,35 +27,73 @@ def submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
-def assignment_document(assignment, best: float | None = None) -> dict:
-    """Describe an assignment in JSON."""
+def assignment_document(assignment, grade: Grade | None = None) -> dict:
+    """Describe an assignment in JSON: the caller's own dates and grade when grade is given.
+
+    grade.policy is the assignment as it applies to the student (their extension's dates).
+    best_score is kept for older clients: it is the counted score, whatever the score policy.
+    """
+    policy = grade.policy if grade is not None else assignment
     return {
         "slug": assignment.slug,
         "title": assignment.title,
         "submit_file": assignment.submit_file,
         "points": assignment.points,
-        "due": iso(assignment.due),
-        "hard_close": iso(assignment.hard_close),
-        "late_penalty_per_day": assignment.late_penalty_per_day,
-        "late_penalty_cap": assignment.late_penalty_cap,
-        "best_score": best,
+        "due": iso(policy.due),
+        "hard_close": iso(policy.hard_close),
+        "late_penalty_per_day": policy.late_penalty_per_day,
+        "late_penalty_cap": policy.late_penalty_cap,
+        "max_submissions_per_day": getattr(policy, "max_submissions_per_day", None),
+        "score_policy": score_policy(policy),
+        "extended": grade is not None and policy.due != assignment.due,
+        "best_score": grade.score if grade else None,
+        "counted_score": grade.score if grade else None,
+        "counted_raw_score": grade.raw_score if grade else None,
+        "counted_late_penalty": grade.late_penalty if grade else 0.0,
+        "counted_max_score": grade.max_score if grade else None,
+        "counted_submission": grade.submission.id if grade and grade.submission else None,
+        "grade_held": grade is not None and grade.held_since is not None,
         "url": url_for("student.assignment", slug=assignment.slug, _external=True),
     }
 
 
-def summary_document(submission: Submission) -> dict:
-    """Describe a submission briefly, for lists."""
+def summary_document(submission: Submission, grade: Grade | None) -> dict:
+    """Describe a submission briefly, for lists: its score as its own document gives it.
+
+    grade is its owner's on the assignment (None when the assignment left the course).
+    """
+    scores = submission_scores(submission, grade.policy if grade else None)
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,
         "user": submission.user.username,
         "status": submission.status,
-        "score": submission.score,
-        "max_score": submission.max_score,
+        **scores,
+        "counts": bool(grade and grade.submission is submission),
         "submitted_at": iso(submission.submitted_at),
         "finished_at": iso(submission.finished_at),
         "url": url_for("api.get_submission", submission_id=submission.id, _external=True),
     }
+
+
+def owners_grades(rows: list[Submission]) -> dict[tuple[int, str], Grade]:
+    """The grade of each row's owner on the row's assignment, by (user id, slug)."""
+    course = assignments_in_force()
+    owners: dict[str, dict[int, User]] = {}
+    for row in rows:
+        if row.assignment_slug in course:
+            owners.setdefault(row.assignment_slug, {})[row.user_id] = row.user
+    grades = {}
+    for slug, users in owners.items():
+        for user_id, grade in student_grades(get_session(), course[slug], users.values()).items():
+            grades[user_id, slug] = grade
+    return grades
+
+
+def summaries(rows: list[Submission]) -> list[dict]:
+    """Describe rows for a list, each with its owner's grade in view."""
+    grades = owners_grades(rows)
+    return [summary_document(row, grades.get((row.user_id, row.assignment_slug))) for row in rows]
 
 
 def visible_submission(submission_id: int) -> Submission:
@@ -97,23 +132,19 @@ def me():
 @bp.get("/assignments")
 @token_required
 def list_assignments():
-    """List the course's assignments with the caller's best score."""
-    best = dict(
-        get_session().execute(
-            select(Submission.assignment_slug, func.max(Submission.score))
-            .where(Submission.user_id == api_user().id)
-            .group_by(Submission.assignment_slug)
-        ).all()
-    )
-    course = assignments_in_force().values()
-    return jsonify(assignments=[assignment_document(a, best.get(a.slug)) for a in course])
+    """List the course's assignments with the caller's own dates and counted grade."""
+    session, user = get_session(), api_user()
+    return jsonify(assignments=[assignment_document(a, grade_of(session, a, user))
+                                for a in assignments_in_force().values()])
 
 
 @bp.get("/assignments/<slug>")
 @token_required
 def get_assignment_document(slug: str):
-    """Describe one assignment."""
-    return jsonify(assignment_document(assignment_in_force_or_404(slug)))
+    """Describe one assignment with the caller's own dates and counted grade."""
+    assignment = assignment_in_force_or_404(slug)
+    return jsonify(assignment_document(assignment, grade_of(get_session(), assignment,
+                                                            api_user())))
 
 
 @bp.get("/assignments/<slug>/submissions")
@@ -126,7 +157,7 @@ def list_own_submissions(slug: str):
         .where(Submission.user_id == api_user().id, Submission.assignment_slug == slug)
         .order_by(Submission.id.desc())
     ).all()
-    return jsonify(submissions=[summary_document(s) for s in rows])
+    return jsonify(submissions=summaries(rows))
 
 
 @bp.post("/assignments/<slug>/submissions")
@@ -159,10 +190,8 @@ def create_submission(slug: str):
 def get_submission(submission_id: int):
     """Return a submission's status and, once graded, its result document."""
     submission = visible_submission(submission_id)
-    assignment = assignment_in_force(submission.assignment_slug)
-    if assignment is not None:  # the owner's dates: their extension included
-        assignment = for_student(get_session(), assignment, submission.user)
-    response = jsonify(status_document(submission, assignment, api_user(), utcnow()))
+    grade = owners_grades([submission]).get((submission.user_id, submission.assignment_slug))
+    response = jsonify(status_document(submission, grade, api_user(), utcnow()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -182,7 +211,7 @@ def list_submissions():
         query = query.where(Submission.status == request.args["status"])
     limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
     rows = get_session().scalars(query.order_by(Submission.id.desc()).limit(limit)).all()
-    return jsonify(submissions=[summary_document(s) for s in rows])
+    return jsonify(submissions=summaries(rows))
 
 
 @bp.post("/submissions/<int:submission_id>/regrade")

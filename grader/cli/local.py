@@ -16,6 +16,7 @@ from grader.grading.assignments import (
     load_assignments,
     mutant_category,
 )
+from grader.grading.submitted_file import RefusedFile, check_source
 
 from .report import print_report
 
@@ -28,13 +29,18 @@ def _assignment(slug: str):
         raise click.UsageError(f"unknown assignment {slug!r} (known: {known})") from None
 
 
-def _source(path: str) -> str:
+def _source(path: str, graded_as: str) -> str:
+    """Read the file as the server takes an upload: the same check, the same refusals."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise click.UsageError(f"no such file: {path}") from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise click.UsageError(f"cannot read {path} as UTF-8 text: {exc}") from None
+    except IsADirectoryError:
+        raise click.UsageError(f"{path} is a folder, not a file") from None
+    try:
+        return check_source(data, graded_as)
+    except RefusedFile as refusal:
+        raise click.ClickException(f"the server would refuse {path}: {refusal.message}") from None
 
 
 @click.command()
@@ -46,7 +52,8 @@ def grade(assignment, file, as_json, public_only):
     """Grade FILE for ASSIGNMENT in the sandbox (exit 0 whenever grading completed)."""
     from grader.grading.pipeline import grade_submission
 
-    spec, source = _assignment(assignment), _source(file)
+    spec = _assignment(assignment)
+    source = _source(file, spec.submit_file)
     if as_json:
         document = grade_submission(spec.slug, source, public_only=public_only)
         json.dump(document, sys.stdout, allow_nan=False)  # Gradescope parses strict JSON

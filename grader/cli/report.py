@@ -1,46 +1,64 @@
-"""Print a result document for people: a per-test table, the diagnoses and the score."""
+"""Print a result document for people: a per-test table, the diagnoses and the score.
+
+The words and numbers are the submission page's (grader.grading.feedback_text): a test the
+reader may not see in full is marked as on the page, and a diagnosis reads line by line as
+the page lays it out. The student package ships this module.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
 
+from grader.grading.feedback_text import (
+    diagnosis_lines,
+    diagnosis_of,
+    late_text,
+    score_text,
+    withheld_label,
+)
+
+
+def test_title(test: dict) -> str:
+    """The test's name, with the page's mark when its details are withheld from the reader."""
+    label = withheld_label(test)
+    return f"{test['name']} ({label})" if label else test["name"]
+
 
 def print_report(document: dict, console: Console | None = None) -> None:
     console = console or Console()
-    table = Table(title=document["output"].splitlines()[0], show_lines=False)
+    summary, *load_problem = document.get("output", "").splitlines() or [""]
+    table = Table(title=summary, show_lines=False)
     for column in ("#", "test", "score", "result", "category"):
         table.add_column(column, justify="right" if column in ("#", "score") else "left")
     for test in document["tests"]:
         ok = test["status"] == "passed"
-        table.add_row(test["number"], test["name"], f"{test['score']:g}/{test['max_score']:g}",
+        table.add_row(test["number"], test_title(test),
+                      score_text(test["score"], test["max_score"]),
                       "[green]passed[/]" if ok else "[red]failed[/]", ", ".join(test["tags"]))
     console.print(table)
     for test in document["tests"]:
-        if test["status"] == "passed" or not test.get("output"):
+        found = diagnosis_of(test)
+        if test["status"] == "passed" or not (test.get("output") or found):
             continue
         console.print(f"\n[bold red]{test['number']}. {test['name']}[/]: ", end="")
-        console.print(test["output"], markup=False, highlight=False)
-        diagnosis = test.get("extra_data", {}).get("diagnosis", {})
-        for key in ("node", "op", "expected", "received", "abs_error", "rel_error"):
-            if key in diagnosis:
-                console.print(f"    {key}: {_short(diagnosis[key])}", markup=False,
-                              highlight=False)
-        if diagnosis.get("traceback"):
-            console.print("    " + str(diagnosis["traceback"]).rstrip().replace("\n", "\n    "),
-                          markup=False, highlight=False)
-        if diagnosis.get("hint"):
-            console.print(f"    [cyan]hint[/]: {diagnosis['hint']}", highlight=False)
-    load_problem = "\n".join(document["output"].splitlines()[1:])
+        console.print(test.get("output") or "", markup=False, highlight=False)
+        for line in diagnosis_lines(found):
+            text = line.text.rstrip().replace("\n", "\n        ")
+            if line.kind == "hint":
+                console.print(f"    [cyan]{line.label}[/]: ", end="", highlight=False)
+                console.print(text, markup=False, highlight=False)
+            else:
+                console.print(f"    {line.label}: {text}", markup=False, highlight=False)
     if load_problem:
-        console.print(load_problem, markup=False, highlight=False)
-    console.print(f"\n[bold]score: {document['score']:g} / {document['max_score']:g}[/]")
+        console.print("\n".join(load_problem), markup=False, highlight=False)
+    console.print(f"\n[bold]score: {score_text(document['score'], document['max_score'])}[/]")
 
 
-def _short(value) -> str:
-    if isinstance(value, dict) and "values" in value:
-        more = ", …" if value.get("truncated") else ""
-        return f"shape {value['shape']}: {value['values']}{more}"
-    if isinstance(value, float):
-        return f"{value:.3g}"
-    return str(value)
+def counted_line(status: dict) -> str | None:
+    """The counted score beside the raw one, as the page gives it, when a penalty applies."""
+    if not status.get("late_penalty") or status.get("raw_score") is None:
+        return None
+    return (f"counted: {score_text(status['score'], status['max_score'])} "
+            f"(raw {score_text(status['raw_score'], status['max_score'])}, "
+            f"{late_text(status['late_penalty'])})")

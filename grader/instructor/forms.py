@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    DateTimeLocalField,
+    DateTimeField,
     FloatField,
     IntegerField,
     SelectField,
@@ -14,16 +14,33 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.widgets import TextInput
 
-TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+# Shown and typed as 2030-01-02 15:00 (24-hour, UTC); the ISO "T" form is read too.
+TIME_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+TIME_PATTERN = r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?"
+
+
+class UTCTimeField(DateTimeField):
+    """A moment typed as text in 24-hour UTC, never a browser's date picker: a
+    datetime-local input shows the reader's locale (a 12-hour mm/dd/yyyy, --:-- -- picker
+    in the US) under a label that says UTC."""
+
+    widget = TextInput()
+
+    def __init__(self, label: str, **kwargs):
+        render_kw = {"placeholder": "YYYY-MM-DD HH:MM", "pattern": TIME_PATTERN,
+                     "title": "Year-month-day and 24-hour time in UTC, e.g. 2030-01-02 15:00",
+                     "autocomplete": "off", "spellcheck": "false", "size": 17}
+        super().__init__(f"{label} (UTC, 24-hour)", format=TIME_FORMATS, render_kw=render_kw,
+                         **kwargs)
 
 
 class PolicyForm(FlaskForm):
     """An assignment's deadlines and rules; an empty field keeps the manifest's value."""
 
-    due = DateTimeLocalField("Due (UTC)", format=TIME_FORMATS, validators=[Optional()])
-    hard_close = DateTimeLocalField("Hard close (UTC)", format=TIME_FORMATS,
-                                    validators=[Optional()])
+    due = UTCTimeField("Due", validators=[Optional()])
+    hard_close = UTCTimeField("Hard close", validators=[Optional()])
     late_penalty_per_day = FloatField("Late penalty per started day (fraction)",
                                       validators=[Optional(), NumberRange(0, 1)])
     late_penalty_cap = FloatField("Late penalty cap (fraction)",
@@ -52,8 +69,7 @@ class ExtensionForm(FlaskForm):
         super().__init__(*args, prefix="extension", **kwargs)
 
     username = StringField("Student", validators=[DataRequired(), Length(max=64)])
-    due = DateTimeLocalField("New due date (UTC)", format=TIME_FORMATS,
-                             validators=[DataRequired()])
+    due = UTCTimeField("New due date", validators=[DataRequired()])
     submit = SubmitField("Grant extension")
 
 

@@ -17,16 +17,23 @@ from grader.instructor.forms import ExtensionForm, PolicyForm
 from grader.instructor.views import bp
 from grader.models import AssignmentPolicy, Extension, Role, User
 from grader.models.course import POLICY_FIELDS
+from grader.policy import replace
 
 
 def aware(moment):
-    """Read a datetime-local value as UTC."""
+    """Read a typed time (UTCTimeField: no zone) as UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def shown(value):
     """Make a stored value JSON-friendly for the audit trail."""
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def values_in_force(assignment) -> dict:
+    """The policy's values as they apply, an override's or else the manifest's: what the audit
+    trail records before and after a change (an empty override is not "none" in force)."""
+    return {name: shown(getattr(assignment, name, None)) for name in POLICY_FIELDS}
 
 
 def policy_row(slug: str) -> AssignmentPolicy | None:
@@ -57,7 +64,7 @@ def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, st
 @instructor_required
 def policy(slug: str):
     """Show and change an assignment's deadlines and rules."""
-    assignment_in_force_or_404(slug)
+    in_force = assignment_in_force_or_404(slug)
     session = get_session()
     row = policy_row(slug)
     form = PolicyForm(obj=row)
@@ -67,14 +74,14 @@ def policy(slug: str):
         if row is None:
             row = AssignmentPolicy(assignment_slug=slug)
             session.add(row)
-        before = {name: shown(getattr(row, name)) for name in POLICY_FIELDS}
+        before = values_in_force(in_force)
         row.due = aware(form.due.data)
         row.hard_close = aware(form.hard_close.data)
         row.late_penalty_per_day = form.late_penalty_per_day.data
         row.late_penalty_cap = form.late_penalty_cap.data
         row.max_submissions_per_day = form.max_submissions_per_day.data
         row.score_policy = form.score_policy.data or None
-        after = {name: shown(getattr(row, name)) for name in POLICY_FIELDS}
+        after = values_in_force(replace(manifest_assignments()[slug], **row.overrides()))
         changed = {k: [before[k], after[k]] for k in POLICY_FIELDS if before[k] != after[k]}
         audit.record(session, current_user, "policy.update", slug, changes=changed)
         session.commit()

@@ -78,9 +78,49 @@ function sessionExpired(box) {
   box.dataset.final = "expired";
 }
 
+// The dashboard's submissions table and counted grades, while grading goes on (and once
+// more after it ends): rows come back rendered (escaped) by the server's own macros, and a
+// row is replaced only when its data-version changed.
+function liveRows(table, grades) {
+  let wasBusy = false;
+  return async function refresh(state) {
+    const rows = [...table.querySelectorAll("tr[data-submission]")];
+    const busy = state.queued + state.running > 0 || rows.some((row) => row.dataset.final !== "true");
+    if (!busy && !wasBusy) {
+      return;
+    }
+    wasBusy = busy;
+    const ids = rows.map((row) => row.dataset.submission).join(",");
+    const response = await fetch(`${table.dataset.rowsUrl}?ids=${ids}`, { cache: "no-store" });
+    if (!response.ok) {
+      return;
+    }
+    const fresh = await response.json();
+    const holder = document.createElement("template");
+    for (const row of rows) {
+      const html = fresh.rows[row.dataset.submission];
+      if (!html) {
+        continue;
+      }
+      holder.innerHTML = html.trim();
+      const replacement = holder.content.firstElementChild;
+      if (replacement.dataset.version !== row.dataset.version) {
+        row.replaceWith(replacement);
+        localizeTimes(replacement);
+      }
+    }
+    if (grades && grades.innerHTML.trim() !== fresh.grades.trim()) {
+      grades.innerHTML = fresh.grades;
+      localizeTimes(grades);
+    }
+  };
+}
+
 // The instructor dashboard's queue and regrade progress, refreshed every few seconds.
 // Only numbers and names go in, through textContent: nothing is parsed as HTML.
 function followQueue(panel) {
+  const table = document.querySelector("table[data-rows-url]");
+  const refreshRows = table && liveRows(table, document.querySelector("table[data-table=grades] tbody"));
   async function poll() {
     try {
       const response = await fetch(panel.dataset.url, { cache: "no-store" });
@@ -96,6 +136,9 @@ function followQueue(panel) {
             row.querySelector("progress").value = batch.done;
             row.querySelector("[data-progress]").textContent = `${batch.done} / ${batch.total} done`;
           }
+        }
+        if (refreshRows) {
+          await refreshRows(state);
         }
       }
     } catch (error) {

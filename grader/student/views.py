@@ -27,20 +27,19 @@ from grader.course import (
     assignments_in_force,
     days_late,
     is_closed,
+    late_penalty,
 )
 from grader.db import get_session
 from grader.extensions import limiter
-from grader.feedback import diagnosis, in_case_order, running_partial, visible_result
-from grader.grades import counted, counted_score
+from grader.feedback import in_case_order, running_partial, visible_result
+from grader.grades import counted_score, grade_of
+from grader.grading import feedback_text
 from grader.models import Submission, utcnow
-from grader.policy import extension_for, for_student, with_extension
-from grader.rendering import format_value, highlight_python, render_markdown, scrollable
+from grader.policy import for_student
+from grader.rendering import highlight_python, render_markdown, scrollable
 from grader.student.forms import SubmissionForm
 
 bp = Blueprint("student", __name__)
-# Diagnosis entries the feedback lays out by name; any others are listed after them.
-KNOWN_DIAGNOSIS_KEYS = {"category", "node", "op", "expected", "received", "abs_error",
-                        "rel_error", "hint"}
 
 
 def submit_limit() -> str:
@@ -56,29 +55,55 @@ def user_key() -> str:
 @bp.app_template_filter("value")
 def value_filter(value) -> str:
     """Show a value from a result document as short text."""
-    return format_value(value)
+    return feedback_text.format_value(value)
 
 
-def counted_for(submission: Submission) -> tuple[float, float] | None:
-    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
+def owner_policy(submission: Submission):
+    """The submission's assignment as it applies to its owner (extension included), cached
+    for the request; None when the assignment is no longer in the course."""
     policies = g.setdefault("owner_policies", {})
     key = (submission.assignment_slug, submission.user_id)
     if key not in policies:
         assignment = assignment_in_force(submission.assignment_slug)
         policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
-    if policies[key] is None:  # an assignment no longer in the course: its stored score
+    return policies[key]
+
+
+def counted_for(submission: Submission) -> tuple[float, float] | None:
+    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
+    policy = owner_policy(submission)
+    if policy is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
-    return counted_score(policies[key], submission)
+    return counted_score(policy, submission)  # its last final grading, scored
+
+
+def late_for(submission: Submission) -> float:
+    """Return the fraction a submission loses for its lateness under its owner's policy now,
+    graded or not (the same penalty its counted score carries)."""
+    policy = owner_policy(submission)
+    return submission.late_penalty if policy is None else late_penalty(policy,
+                                                                       submission.submitted_at)
 
 
 @bp.app_context_processor
 def template_helpers() -> dict:
-    """Give templates the feedback helpers."""
-    return {"diagnosis": diagnosis, "in_case_order": in_case_order,
-            "known_diagnosis_keys": KNOWN_DIAGNOSIS_KEYS}
+    """Give templates the feedback helpers: the wording the terminal uses too."""
+    return {"diagnosis": feedback_text.diagnosis_of,
+            "diagnosis_lines": feedback_text.diagnosis_lines,
+            "withheld_label": feedback_text.withheld_label, "in_case_order": in_case_order}
 
 
-bp.add_app_template_global(counted_for, "counted_for")  # macros are imported without context
+def student_package_url() -> str:
+    """The student package's wheel on this server, as pip reaches it (the server's own URL)."""
+    return url_for("student.student_package", name=student_wheel.WHEEL_NAME, _external=True)
+
+
+# Macros are imported without context: they reach these as globals.
+bp.add_app_template_global(student_package_url, "student_package_url")
+bp.add_app_template_global(feedback_text.score_text, "score_text")
+bp.add_app_template_global(feedback_text.late_text, "late_text")
+bp.add_app_template_global(counted_for, "counted_for")
+bp.add_app_template_global(late_for, "late_for")
 
 
 @bp.route("/")
@@ -104,18 +129,9 @@ def own_submissions(slug: str | None = None):
 def index():
     """List the assignments with due dates and the grade that counts, as the gradebook has it."""
     session = get_session()
-    mine: dict[str, list[Submission]] = {}
-    for row in session.scalars(
-        select(Submission).where(Submission.user_id == current_user.id)
-        .order_by(Submission.submitted_at, Submission.id)
-    ):
-        mine.setdefault(row.assignment_slug, []).append(row)
-    shown, grades = [], {}
-    for assignment in assignments_in_force().values():
-        extension = extension_for(session, current_user, assignment.slug)
-        shown.append(with_extension(assignment, extension))
-        grades[assignment.slug] = counted(assignment, current_user,
-                                          mine.get(assignment.slug, []), extension)
+    grades = {slug: grade_of(session, assignment, current_user)
+              for slug, assignment in assignments_in_force().items()}
+    shown = [grade.policy for grade in grades.values()]  # their own dates: extension included
     return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow())
 
 

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import local
+from .grading.submitted_file import RefusedFile, check_source
 from .remote import submit
 from .report import print_report
 
@@ -32,11 +33,27 @@ def test(assignment: str, file: Path) -> None:
         spec = local.load_assignment(assignment)
     except local.UnknownAssignment as exc:
         raise click.UsageError(str(exc)) from None
+    try:  # the server's own check, so that what passes here is what it accepts
+        check_source(file.read_bytes(), spec.submit_file)
+    except RefusedFile as refusal:
+        raise click.ClickException(f"the server would refuse {file}: {refusal.message}") from None
     console = Console(stderr=True)
     with console.status(f"running the visible tests of {spec.slug} on {file}…") as status:
         document = local.run_tests(spec, file, progress=status.update)
     print_report(document, Console())
+    click.echo(f"\n{how_these_tests_differ(spec)}")
     sys.exit(0 if document["score"] == document["max_score"] else 1)
+
+
+def how_these_tests_differ(spec: local.LocalAssignment) -> str:
+    """Say what these tests are, beside the starter's pytest file and the site's hidden tests."""
+    text = (f"These are the grader's {len(spec.cases)} visible tests of {spec.slug}, judged as "
+            "on the site; its hidden tests run only there.")
+    if spec.public_tests:
+        files = " and ".join(spec.public_tests)
+        text += (f" The starter's {files} is a separate pytest check with tests of its own, "
+                 "so pytest counts differently: both should pass before you submit.")
+    return text
 
 
 @cli.command()

@@ -39,6 +39,7 @@ class LocalAssignment:
     submit_file: str
     entry: str
     cases: list
+    public_tests: list[str]  # the starter's own pytest files: other tests than these cases
 
 
 def _folder():
@@ -51,7 +52,8 @@ def load_assignment(slug: str) -> LocalAssignment:
         raise UnknownAssignment(slug)
     data = json.loads(path.read_text(encoding="utf-8"))
     return LocalAssignment(data["slug"], data["title"], data["kind"], data["submit_file"],
-                           data["entry"], [snapshots.restore(c) for c in data["cases"]])
+                           data["entry"], [snapshots.restore(c) for c in data["cases"]],
+                           data.get("public_tests", []))
 
 
 def all_assignments() -> list[LocalAssignment]:

@@ -9,7 +9,7 @@ import pytest
 
 from grader.instructor.stats import category_counts, histogram, pass_rates
 from grader.models import utcnow
-from tests.support.documents import graded_result
+from tests.support.documents import FULL, graded_result
 
 NOW = utcnow()
 
@@ -77,7 +77,7 @@ def test_table_filters_and_sorts(client, auth, seeded):
     def students(query: str) -> list[str]:
         page = client.get(f"/instructor/assignments/numerical?{query}").get_data(as_text=True)
         table = re.search(r'data-table="submissions".*?</table>', page, re.S).group(0)
-        return re.findall(r'<tr data-submission="\d+">\s*<td>\d+</td>\s*<td>(\w+)</td>', table)
+        return re.findall(r'<tr data-submission="\d+"[^>]*>\s*<td>\d+</td>\s*<td>(\w+)</td>', table)
 
     assert students("") == ["bob", "bob", "alice", "alice"]  # newest first
     assert students("student=ali") == ["alice", "alice"]
@@ -159,3 +159,19 @@ def test_forms_need_a_csrf_token(client, auth, seeded, path, audit_actions):
     response = client.post(path, data={"username": "alice", "due": "2030-01-01T00:00"})
     assert response.status_code in (302, 400)
     assert audit_actions() == []  # nothing changed
+
+
+def test_the_late_column_gives_the_penalty_the_score_carries(app, client, auth, make_submission,
+                                                            course):
+    # Stored without a penalty (handed in when the due date was later), late under today's.
+    late = make_submission("alice", slug="backprop", result=graded_result(FULL, {}),
+                           submitted_at=course["backprop"].due + timedelta(hours=1))
+    waiting = make_submission("bob", slug="backprop", status="queued",
+                              submitted_at=course["backprop"].due + timedelta(days=1, hours=1))
+    auth.login("prof")
+    page = client.get("/instructor/assignments/backprop").get_data(as_text=True)
+    row = re.search(rf'<tr data-submission="{late}".*?</tr>', page, re.S).group(0)
+    assert "late −10 %" in row
+    assert re.search(r'<td class="num" data-late>10 %</td>', row)
+    queued = re.search(rf'<tr data-submission="{waiting}".*?</tr>', page, re.S).group(0)
+    assert re.search(r'<td class="num" data-late>20 %</td>', queued)  # late, graded or not

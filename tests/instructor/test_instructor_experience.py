@@ -66,15 +66,19 @@ def test_sorted_columns_show_their_order(client, auth):
     assert re.search(r'<th aria-sort="descending"><a [^>]*>Submitted</a></th>', default)
 
 
-def test_audit_details_are_worded_and_a_reset_records_the_old_values(app, client, auth):
+def test_audit_details_are_worded_and_a_reset_records_the_old_values(app, client, auth,
+                                                                       course):
     auth.login("prof")
     set_policy(client, auth, due="2030-01-02T03:04", late_penalty_per_day="0.25")
     token = auth.csrf("/instructor/assignments/numerical/policy")
     client.post("/instructor/assignments/numerical/policy/reset", data={"csrf_token": token})
     page = client.get("/instructor/audit").get_data(as_text=True)
     assert "{" not in page.split('data-table="audit"')[1]  # no raw dicts
-    assert "due: none → 2030-01-02 03:04 UTC" in page
-    assert "late penalty per day: none → 0.25" in page
+    # The old value is the one that was in force: the manifest's, not "none".
+    manifest_due = course["numerical"].due.strftime("%Y-%m-%d %H:%M UTC")
+    assert f"due: {manifest_due} → 2030-01-02 03:04 UTC" in page
+    assert "late penalty per day: 0.1 → 0.25" in page
+    assert "none →" not in page
     # The reset says what it dropped and what the manifest puts back.
     assert "due: 2030-01-02 03:04 UTC → " in page
     assert "late penalty per day: 0.25 → 0.1" in page
@@ -146,7 +150,7 @@ def test_the_extension_form_does_not_share_names_or_ids_with_the_policy_form(cli
     assert "No student called &#39;nobody&#39;" in page
     # The extension's field keeps what was typed; the policy's keeps the policy's date.
     assert re.search(r'name="extension-due"[^>]*value="2031-05-06T07:08"', page)
-    assert re.search(r'name="due"[^>]*value="2030-01-02T03:04"', page)
+    assert re.search(r'name="due"[^>]*value="2030-01-02 03:04"', page)  # 24-hour UTC
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 

@@ -63,7 +63,7 @@ def test_policy_override_edits_and_reset(app, client, auth, audit_actions):
         assert numerical.max_submissions_per_day == 3
         assert assignments_in_force()["backprop"].late_penalty_per_day == 0.1  # others untouched
     page = client.get("/instructor/assignments/numerical/policy").get_data(as_text=True)
-    assert 'value="2030-01-02T03:04"' in page
+    assert 'value="2030-01-02 03:04"' in page  # 24-hour UTC, as typed
     bad = set_policy(client, auth, due="2030-01-02T03:04", hard_close="2030-01-01T00:00")
     assert bad.status_code == 400 and "must not come before" in bad.get_data(as_text=True)
     token = auth.csrf("/instructor/assignments/numerical/policy")

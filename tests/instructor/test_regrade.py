@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from grader.db import get_session
+from grader.models import Submission, User, utcnow
 from tests.support.accounts import AuthActions
-from tests.support.live import wait_for
-from tests.support.live_grading import SOLUTION, graded, gradings, submit
+from tests.support.grades import graded_work, rounded, student_page_grades
+from tests.support.live import REPOSITORY, wait_for
+from tests.support.live_grading import SLUG, SOLUTION, graded, gradings, submit
 
 TIMEOUT = 120
+# Scores 10 of 21 when graded (its forward differences fail the accuracy tests).
+MUTANT = (REPOSITORY / "assignments" / SLUG / "mutants" / "forward_difference.py").read_text()
 
 
 def test_regrades_keep_every_earlier_grading(live_env, web, worker_factory):
@@ -54,3 +64,48 @@ def test_regrades_keep_every_earlier_grading(live_env, web, worker_factory):
     assert "3 / 3 done" in page
     audit = client.get("/instructor/audit?action=regrade.start").get_data(as_text=True)
     assert audit.count('data-action="regrade.start"') == 3
+
+
+def all_final(app) -> bool:
+    with app.app_context():
+        return all(row.is_final for row in get_session().scalars(select(Submission)))
+
+
+def test_a_students_grade_is_the_old_or_the_new_one_while_the_class_is_regraded(
+        live_env, web, worker_factory):
+    """Seeded scores that the real grading will change: alice's best drops from 15 (a mutant
+    scored too high) to the reference's 21 only once both of hers are regraded; regraded
+    first, the mutant alone would show 10 for a while. Her grade is read, on her page and
+    through the API, as fast as the test can while the class is regraded."""
+    worker_factory(live_env)
+    app = web(live_env)
+    earlier = utcnow() - timedelta(hours=1)
+    with app.app_context():
+        session = get_session()
+        alice, bob = (User.by_username(session, name) for name in ("alice", "bob"))
+        graded_work(session, alice, SLUG, earlier, [15.0], max_score=21.0, source=MUTANT)
+        graded_work(session, alice, SLUG, earlier, [5.0], max_score=21.0, source=SOLUTION)
+        graded_work(session, bob, SLUG, earlier, [3.0], max_score=21.0, source=SOLUTION)
+        session.commit()
+    staff, student = app.test_client(), app.test_client()
+    AuthActions(staff).login("prof")
+    AuthActions(student).login("alice")
+    token = {"Authorization": f"Bearer {app.tokens['alice']}"}
+
+    def read() -> list[float | None]:
+        """Her grade through the API, then on her page: two reads, in that order."""
+        document = student.get(f"/api/v1/assignments/{SLUG}", headers=token).json
+        return [rounded(document["counted_score"]), student_page_grades(student)[SLUG]]
+
+    assert read() == [15.0, 15.0]
+    response = staff.post(f"/instructor/assignments/{SLUG}/regrade", data={
+        "csrf_token": AuthActions(staff).csrf(f"/instructor/assignments/{SLUG}"), "username": ""})
+    assert response.status_code == 302
+    seen = []
+    deadline = time.monotonic() + TIMEOUT
+    while time.monotonic() < deadline and not all_final(app):
+        seen += read()
+    seen += read()
+    assert set(seen) == {15.0, 21.0}, sorted(set(seen))
+    changed = [i for i in range(1, len(seen)) if seen[i] != seen[i - 1]]
+    assert len(changed) == 1  # one step, never back

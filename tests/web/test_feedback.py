@@ -146,3 +146,21 @@ def test_the_specific_sentence_leads_and_the_generic_hint_comes_last(client, aut
              diagnosis=DIAGNOSIS)])
     sentence = html.index("the adjoint of x1 * w1 misses one partial adjoint")
     assert sentence < html.index("<dt>Problem</dt>") < html.index(DIAGNOSIS["hint"])
+
+
+@pytest.mark.parametrize("status", ["queued", "running", "error"])
+def test_a_regrade_keeps_the_last_final_grade_on_show(client, auth, bearer, make_submission,
+                                                      status):
+    submission_id = make_submission("alice", status=status, result=result_document(
+        [case("test 1"), case("test 2", status="failed")]), progress="Starting")
+    auth.login("alice")
+    page = client.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert 'class="big-score"><span data-counted="1">' in page and "data-regrading" in page
+    assert "✓ passed" in page and "✗ failed" in page  # the last final feedback, whole
+    fragment = client.get(f"/submissions/{submission_id}/status").json
+    assert 'data-counted="1"' in fragment["html"] and 'data-counted="1"' in fragment["history"]
+    document = client.get(f"/api/v1/submissions/{submission_id}", headers=bearer("alice")).json
+    assert (document["status"], document["score"], document["raw_score"]) == (status, 1.0, 1.0)
+    assert document["regrading"] is (status != "error") and document["result"]["score"] == 1.0
+    listing = client.get("/assignments").get_data(as_text=True)
+    assert 'data-counted="1" data-grade="numerical"' in listing

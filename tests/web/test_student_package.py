@@ -4,6 +4,7 @@ grader's own diagnosis and `autograder submit` reaches a live server and worker.
 
 import io
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -15,6 +16,7 @@ from grader import student_wheel
 from grader.grading.assignments import REPOSITORY, get_assignment, load_assignments
 from grader.grading.pipeline import grade_submission
 from tests.support.accounts import AuthActions
+from tests.support.forms import post_file
 from tests.support.live import ServerThread, require_redis
 
 WHEEL_URL = f"/student-package/{student_wheel.WHEEL_NAME}"
@@ -121,7 +123,7 @@ def test_pip_install_from_the_server_then_test_and_submit(live_env, web, worker_
         mutant = AUTODIFF.folder / "mutants" / "not_summed.py"
         done = run([autograder, "test", "autodiff", mutant], cwd=tmp_path)
         assert done.returncode == 1
-        assert "adjoint-not-summed" in done.stdout and "hint" in done.stdout
+        assert "adjoint-not-summed" in done.stdout and "Hint: " in done.stdout
 
         # the same diagnosis as the grader's, test by test
         for slug, path in [("autodiff", mutant),
@@ -155,3 +157,77 @@ def test_pip_install_from_the_server_then_test_and_submit(live_env, web, worker_
         assert "NotImplementedError: build the gradient graph" in done.stdout
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def staged_package(tmp_path_factory) -> Path:
+    """The student package's source tree, as the wheel holds it (importable as is)."""
+    root = tmp_path_factory.mktemp("student-package")
+    student_wheel.stage(root)
+    return root
+
+
+NUMERICAL = (REPOSITORY / "reference" / "solutions" / "numerical" / "numerical.py").read_bytes()
+# What editors write, and what no grading takes: the server and the local checks agree on each.
+FILES = {
+    "utf-8 byte-order mark": b"\xef\xbb\xbf" + NUMERICAL,
+    "CRLF line endings": NUMERICAL.replace(b"\n", b"\r\n"),
+    "no newline at the end": NUMERICAL.rstrip(b"\n"),
+    "empty": b"\xef\xbb\xbf \n",
+    "NUL bytes": NUMERICAL + b"\x00",
+    "latin-1 text": NUMERICAL + "# café\n".encode("latin-1"),
+    "syntax error": NUMERICAL + b"def broken(:\n",
+    "too large": NUMERICAL + b"#" * 70_000 + b"\n",
+}
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_the_local_checks_take_and_refuse_what_the_server_does(client, bearer, staged_package,
+                                                               tmp_path, name):
+    path = tmp_path / "numerical.py"
+    path.write_bytes(FILES[name])
+    answer = post_file(client, bearer("alice"), FILES[name])
+    accepted = answer.status_code == 201
+    env = {**os.environ, "PYTHONPATH": str(staged_package)}
+    local = run([sys.executable, "-m", "autodiff_student", "test", "numerical", path],
+                cwd=tmp_path, env=env)
+    grade = run([sys.executable, "-m", "grader.cli", "grade", "numerical", path],
+                cwd=REPOSITORY) if not accepted or name == "utf-8 byte-order mark" else None
+    if accepted:
+        assert local.returncode == 0, local.stdout + local.stderr  # the reference passes
+        assert "score: 21 / 21" in grade.stdout if grade else True
+        stored = client.get(answer.json["url"], headers=bearer("alice")).json
+        assert stored["status"] == "queued"
+        assert name in ("utf-8 byte-order mark", "CRLF line endings", "no newline at the end")
+    else:
+        message = answer.json["error"]["message"]
+        assert f"the server would refuse {path}: {message}" in " ".join(local.stderr.split())
+        assert local.returncode == 1
+        assert f"{message}" in " ".join(grade.stderr.split()) and grade.returncode == 1
+
+
+def test_the_package_is_offered_where_students_look(client, auth):
+    command = f"python -m pip install http://grader.test{WHEEL_URL}"
+    auth.login("alice")
+    for page in ("/assignments/numerical", "/auth/account"):
+        html = client.get(page).get_data(as_text=True)
+        assert f"<code id=\"install-command\" data-install-command>{command}</code>" in html, page
+    assert "autograder test numerical numerical.py" in client.get(
+        "/assignments/numerical").get_data(as_text=True)
+    for assignment in load_assignments().values():  # the README in every starter download
+        readme = (assignment.folder / "README.md").read_text()
+        assert f"python -m pip install {student_wheel.WHEEL_NAME}\n" in readme
+        assert f"autograder test {assignment.slug} {assignment.submit_file}\n" in readme
+        assert "count different tests" in readme  # why pytest's count is not autograder's
+
+
+def test_autograder_test_says_how_its_tests_differ_from_the_starters(staged_package, tmp_path):
+    numerical = get_assignment("numerical")
+    env = {**os.environ, "PYTHONPATH": str(staged_package)}
+    done = run([sys.executable, "-m", "autodiff_student", "test", "numerical",
+                numerical.solution], cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr
+    visible = sum(case.visibility == "visible" for case in numerical.cases())
+    said = " ".join(done.stdout.split())
+    assert f"These are the grader's {visible} visible tests of numerical" in said
+    assert "The starter's test_numerical.py is a separate pytest check" in said

@@ -6,6 +6,10 @@ Run them in the folder that holds your gradient.py and the `autodiff` kit:
 
 They evaluate the gradient graph you build and compare it with central differences.
 Passing them is a good sign, not a guarantee: the grader runs more (and larger) graphs.
+
+These are not the grader's tests, so their count differs from `autograder test autodiff
+gradient.py`, which runs the grader's own visible tests with its diagnosis (README: Testing on
+your machine). Both should pass before you submit.
 """
 
 import numpy as np

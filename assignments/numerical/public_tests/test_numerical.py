@@ -5,6 +5,10 @@ Run them in the folder that holds your numerical.py (and the `autodiff` kit):
     python -m pytest test_numerical.py
 
 Passing them is a good sign, not a guarantee: the grader tries more functions and steps.
+
+These are not the grader's tests, so their count differs from `autograder test numerical
+numerical.py`, which runs the grader's own visible tests with its diagnosis (README: Testing on
+your machine). Both should pass before you submit.
 """
 
 import numpy as np
