@@ -219,6 +219,15 @@ def browser():
 
 
 @pytest.fixture
+def quiet_site(app):
+    """The web app over HTTP on SQLite with no worker: the test itself finishes gradings."""
+    app.config["SERVER_NAME"] = None
+    server = ServerThread(app)
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
 def live_site(live_env, web, worker_factory):
     """The web app over HTTP with one grading worker on Redis and PostgreSQL."""
     worker_factory(live_env)

@@ -8,10 +8,9 @@ import pytest
 
 from grader.db import get_session
 from grader.models import Submission, User, utcnow
-from tests.support.accounts import PASSWORDS
 from tests.support.documents import FULL, graded_result
 from tests.support.live import ServerThread
-from tests.support.pages import PageWatcher, axe_script
+from tests.support.pages import PageWatcher, axe_script, log_in
 
 CLASS = {  # username: (passed tests, failed tests with their category)
     "alice": (["a", "b", "c"], {"d": "missing_adjoint"}),
@@ -60,10 +59,7 @@ def test_instructor_reads_the_dashboard(browser, site, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(site + "/auth/login")
-    page.fill("input[name=username]", "prof")
-    page.fill("input[name=password]", PASSWORDS["prof"])
-    page.click("input[type=submit]")
+    log_in(page, site, "prof")
     page.wait_for_url("**/instructor/")
     page.click("a.button:has-text('Numerical')")
     page.wait_for_url("**/instructor/assignments/numerical")
@@ -95,15 +91,6 @@ def test_instructor_reads_the_dashboard(browser, site, tmp_path):
     assert errors == []
 
 
-@pytest.fixture
-def quiet_site(app):
-    """The web app over HTTP on SQLite with no worker: the test itself finishes gradings."""
-    app.config["SERVER_NAME"] = None
-    server = ServerThread(app)
-    yield server.url
-    server.stop()
-
-
 def finish_grading(app, submission_id: int, result: dict) -> None:
     """Do what a worker does when its grading ends: the row's outcome in one write."""
     with app.app_context():
@@ -122,10 +109,7 @@ def test_the_dashboard_tables_follow_gradings_without_a_reload(browser, app, qui
     watcher = PageWatcher(browser.new_context(), quiet_site, axe_script())
     page = watcher.page
     page.set_viewport_size({"width": width, "height": 1000})
-    page.goto(quiet_site + "/auth/login")
-    page.fill("input[name=username]", "prof")
-    page.fill("input[name=password]", PASSWORDS["prof"])
-    page.click("input[type=submit]")
+    log_in(page, quiet_site, "prof")
     page.goto(quiet_site + "/instructor/assignments/numerical")
     row = f"table[data-table=submissions] tr[data-submission='{waiting}']"
     assert page.text_content(f"{row} [data-status-badge]") == "queued"
@@ -147,10 +131,7 @@ def test_policy_times_are_typed_in_24_hour_utc(browser, app, quiet_site, width):
                           quiet_site, axe_script())
     page = watcher.page
     page.set_viewport_size({"width": width, "height": 1000})
-    page.goto(quiet_site + "/auth/login")
-    page.fill("input[name=username]", "prof")
-    page.fill("input[name=password]", PASSWORDS["prof"])
-    page.click("input[type=submit]")
+    log_in(page, quiet_site, "prof")
     path = "/instructor/assignments/numerical/policy"
     for name in ("due", "hard_close", "extension-due"):
         page.goto(quiet_site + path)

@@ -8,12 +8,22 @@ import subprocess
 
 import pytest
 
+from tests.support.accounts import PASSWORDS
 from tests.support.live import REPOSITORY
 
 AXE_VERSION = "4.14.1"  # pinned: a new axe release may add rules; upgrade on purpose
 AXE_DIR = REPOSITORY / "build" / "axe-core"  # git-ignored; npm fills it once
 SCREENSHOTS = REPOSITORY / "build" / "screenshots"  # git-ignored; written by every run
 AXE_URL_PATH = "/__axe__/axe.min.js"  # served by the test's route, so the page's CSP holds
+
+
+def log_in(page, site: str, username: str) -> None:
+    """Log ``username`` in through the login form, as a person does, and wait for the page."""
+    page.goto(site + "/auth/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORDS[username])
+    page.click("input[type=submit]")
+    page.wait_for_load_state("load")
 
 
 def axe_script() -> str:

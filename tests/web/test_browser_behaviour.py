@@ -5,41 +5,25 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 from grader.db import get_session
 from grader.models import Submission, utcnow
-from tests.support.accounts import PASSWORDS
 from tests.support.documents import graded_result
-from tests.support.live import ServerThread
+from tests.support.pages import log_in
 
 CODE = "def numerical_gradient(f, x, h=1e-6):\n    return x * 0\n"
 
 
-@pytest.fixture
-def site(app):
-    """The app over HTTP on SQLite; nobody grades, so tests finish gradings themselves."""
-    app.config["SERVER_NAME"] = None
-    server = ServerThread(app)
-    yield server.url
-    server.stop()
-
-
-def logged_in(browser, site, username="alice", **context):
+def logged_in(browser, quiet_site, username="alice", **context):
     page = browser.new_context(**context).new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(site + "/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORDS[username])
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
+    log_in(page, quiet_site, username)
     page.errors = errors
     return page
 
 
-def submit(page, site) -> int:
-    page.goto(site + "/assignments/numerical")
+def submit(page, quiet_site) -> int:
+    page.goto(quiet_site + "/assignments/numerical")
     page.fill("textarea[name=code]", CODE)
     page.click("input[value='Submit for grading']")
     page.wait_for_url("**/submissions/*")
@@ -58,9 +42,9 @@ def finish_grading(app, submission_id: int) -> None:
         session.commit()
 
 
-def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, site, app):
-    page = logged_in(browser, site)
-    submit(page, site)
+def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, quiet_site, app):
+    page = logged_in(browser, quiet_site)
+    submit(page, quiet_site)
     page.context.clear_cookies()  # the session ends while the page waits for a grader
     notice = page.wait_for_selector("[data-session-expired]", timeout=10_000)
     assert "Your session has expired" in notice.inner_text()
@@ -70,9 +54,9 @@ def test_an_expired_session_stops_the_polling_and_asks_to_log_in(browser, site, 
     assert page.errors == []
 
 
-def test_the_submitted_banner_goes_when_grading_ends(browser, site, app):
-    page = logged_in(browser, site)
-    submission_id = submit(page, site)
+def test_the_submitted_banner_goes_when_grading_ends(browser, quiet_site, app):
+    page = logged_in(browser, quiet_site)
+    submission_id = submit(page, quiet_site)
     assert "Submitted." in page.inner_text("main")
     finish_grading(app, submission_id)
     page.wait_for_selector("#feedback[data-final=true]", timeout=15_000)
@@ -83,9 +67,9 @@ def test_the_submitted_banner_goes_when_grading_ends(browser, site, app):
     assert page.errors == []
 
 
-def test_times_show_utc_and_the_readers_own_time(browser, site):
-    page = logged_in(browser, site, timezone_id="America/New_York")
-    page.goto(site + "/assignments/numerical")
+def test_times_show_utc_and_the_readers_own_time(browser, quiet_site):
+    page = logged_in(browser, quiet_site, timezone_id="America/New_York")
+    page.goto(quiet_site + "/assignments/numerical")
     meta = page.inner_text(".meta")
     assert re.search(r"Due \d{4}-\d\d-\d\d \d\d:\d\d UTC \(.+ your time\)", meta), meta
     utc = page.get_attribute(".meta time", "datetime")
@@ -94,14 +78,14 @@ def test_times_show_utc_and_the_readers_own_time(browser, site):
         """iso => new Date(iso).toLocaleString(undefined, {month: "short", day: "numeric",
            hour: "2-digit", minute: "2-digit"})""", utc)
     assert local.strip() == f"({expected} your time)"
-    in_utc = logged_in(browser, site, timezone_id="UTC")
-    in_utc.goto(site + "/assignments/numerical")
+    in_utc = logged_in(browser, quiet_site, timezone_id="UTC")
+    in_utc.goto(quiet_site + "/assignments/numerical")
     assert "your time" not in in_utc.inner_text(".meta")  # nothing to add
 
 
-def test_disabling_an_account_asks_first(browser, site, app):
-    page = logged_in(browser, site, "prof")
-    page.goto(site + "/instructor/people")
+def test_disabling_an_account_asks_first(browser, quiet_site, app):
+    page = logged_in(browser, quiet_site, "prof")
+    page.goto(quiet_site + "/instructor/people")
     questions = []
 
     def answer(dialog, accept):
@@ -118,9 +102,9 @@ def test_disabling_an_account_asks_first(browser, site, app):
     page.wait_for_selector("tr[data-user=alice] .badge-error")
 
 
-def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, site):
-    page = logged_in(browser, site, "prof")
-    page.goto(site + "/instructor/assignments/numerical")
+def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, quiet_site):
+    page = logged_in(browser, quiet_site, "prof")
+    page.goto(quiet_site + "/instructor/assignments/numerical")
     questions = []
     page.on("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
     page.click("#regrades input[value=Regrade]")
@@ -134,9 +118,9 @@ def test_a_whole_class_regrade_asks_first_a_students_does_not(browser, site):
     assert "student alice" in page.inner_text(".flash")
 
 
-def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, site):
-    page = logged_in(browser, site)
-    page.goto(site + "/assignments/numerical")
+def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, quiet_site):
+    page = logged_in(browser, quiet_site)
+    page.goto(quiet_site + "/assignments/numerical")
     page.set_input_files("input[name=file]", files=[{
         "name": "numerical.py", "mimeType": "text/x-python", "buffer": b"#" * 200_000}])
     problem = page.locator("[data-upload-problem]")
@@ -148,25 +132,25 @@ def test_the_form_says_at_once_when_a_file_is_too_large_or_misnamed(browser, sit
     assert page.evaluate("document.querySelector('input[name=file]').validity.valid") is True
 
 
-def test_pass_rate_labels_are_readable_at_their_size(browser, site, app, make_submission):
+def test_pass_rate_labels_are_readable_at_their_size(browser, quiet_site, app, make_submission):
     names = [f"engine graph: a test with a long descriptive name {i}" for i in range(14)]
     make_submission("alice", result=graded_result(names[:7], dict.fromkeys(names[7:], "wrong_value")))
-    page = logged_in(browser, site, "prof")
+    page = logged_in(browser, quiet_site, "prof")
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(site + "/instructor/assignments/numerical")
+    page.goto(quiet_site + "/instructor/assignments/numerical")
     for name in ("pass-rates", "histogram", "categories"):
         page.wait_for_function(
             f"document.querySelector('img[data-chart={name}]').naturalWidth > 0")
-        svg = page.request.get(site + page.get_attribute(f"img[data-chart={name}]", "src")).text()
+        svg = page.request.get(quiet_site + page.get_attribute(f"img[data-chart={name}]", "src")).text()
         view_width = float(re.search(r'viewBox="0 0 ([\d.]+)', svg).group(1))
         font = min(float(size) for size in re.findall(r"font-size: ([\d.]+)px", svg))
         shown = page.evaluate(f"document.querySelector('img[data-chart={name}]').clientWidth")
         assert font * shown / view_width >= 11, (name, font, shown, view_width)
 
 
-def test_on_a_phone_log_out_and_the_submit_form_are_on_the_first_screen(browser, site):
-    page = logged_in(browser, site, viewport={"width": 390, "height": 844})
-    page.goto(site + "/assignments/numerical")
+def test_on_a_phone_log_out_and_the_submit_form_are_on_the_first_screen(browser, quiet_site):
+    page = logged_in(browser, quiet_site, viewport={"width": 390, "height": 844})
+    page.goto(quiet_site + "/assignments/numerical")
     logout = page.locator("button:has-text('Log out')").bounding_box()
     assert logout["x"] >= 0 and logout["x"] + logout["width"] <= 390
     assert page.locator("#submit").bounding_box()["y"] < 844  # not thousands of pixels down

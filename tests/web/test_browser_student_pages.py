@@ -7,9 +7,8 @@ import pytest
 
 from grader import student_wheel
 from grader.grading.assignments import get_assignment
-from tests.support.accounts import PASSWORDS
 from tests.support.live import ServerThread
-from tests.support.pages import PageWatcher, axe_script
+from tests.support.pages import PageWatcher, axe_script, log_in
 
 WIDTHS = [390, 1280]
 SLUG = "backprop"
@@ -35,11 +34,7 @@ def student_page(browser, site: str, axe: str, width: int) -> PageWatcher:
                                   permissions=["clipboard-read", "clipboard-write"])
     watcher = PageWatcher(context, site, axe)
     page = watcher.page
-    page.goto(site + "/auth/login")
-    page.fill("input[name=username]", "alice")
-    page.fill("input[name=password]", PASSWORDS["alice"])
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
+    log_in(page, site, "alice")
     return watcher
 
 
