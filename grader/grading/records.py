@@ -11,7 +11,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from .outcome import Outcome, failed
+from .outcome import CATEGORIES, Outcome, failed
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +63,13 @@ def judge(case, import_record: dict, record: dict | None,
     reference: the CPU seconds the reference solution needs on the case, when known.
     """
     if import_record.get("category"):
-        return failed(import_record["category"], import_record.get("message", ""))
+        return failed(_known(import_record["category"]),
+                      str(import_record.get("message", ""))[:4000])
     if record is None:
         return failed("exception", "the test did not run")
     if "error" in record:
-        error = record["error"]
-        category = error.get("category", "exception")
+        error = record["error"] if isinstance(record["error"], dict) else {}
+        category = _known(error.get("category", "exception"))
         if category in TIMEOUT_SENTENCES and "limit" in error:
             return failed(category, timeout_sentence(category, error["limit"], reference))
         return failed(category, str(error.get("message", ""))[:4000])
@@ -78,6 +79,11 @@ def judge(case, import_record: dict, record: dict | None,
         # Malformed data can only come from inside the sandbox (a forged or damaged record).
         log.warning("case %s: malformed record: %s", case.name, exc)
         return failed("forbidden", "the test's result record was malformed or tampered with")
+
+
+def _known(category) -> str:
+    """A category the judges know; what the student's process made up is "forbidden"."""
+    return category if isinstance(category, str) and category in CATEGORIES else "forbidden"
 
 
 TIMEOUT_SENTENCES = {
