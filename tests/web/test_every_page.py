@@ -18,9 +18,8 @@ import pytest
 from grader.db import get_session
 from grader.grading.assignments import load_assignments
 from grader.models import Extension, Submission, User, utcnow
-from tests.support.accounts import PASSWORDS
 from tests.support.live import REPOSITORY, ServerThread
-from tests.support.pages import PageWatcher, axe_script
+from tests.support.pages import PageWatcher, axe_script, log_in
 
 WIDTHS = (390, 1280)
 MUTANT = REPOSITORY / "assignments" / "numerical" / "mutants" / "forward_difference.py"
@@ -104,14 +103,6 @@ def site(app, graded_mutant):
     server = ServerThread(app)
     yield server.url, ids
     server.stop()
-
-
-def log_in(page, site: str, username: str) -> None:
-    page.goto(site + "/auth/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORDS[username])
-    page.click("input[type=submit]")
-    page.wait_for_load_state("load")
 
 
 def student_pages(ids):

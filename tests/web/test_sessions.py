@@ -147,14 +147,19 @@ def test_a_password_reset_from_the_cli_ends_every_session(app, monkeypatch):
     assert is_logged_in(browser(app, "bob"))
 
 
+def reset_password(app, prof, username: str):
+    """The instructor's "reset password" on the people page, for ``username``."""
+    with app.app_context():
+        user_id = User.by_username(get_session(), username).id
+    return prof.post(f"/instructor/users/{user_id}/reset-password",
+                     data={"csrf_token": AuthActions(prof).csrf("/instructor/people")})
+
+
 def test_an_instructor_reset_ends_the_students_sessions(app):
     laptop = browser(app, remember=True)
     copy = stolen(laptop)
     prof = browser(app, "prof")
-    with app.app_context():
-        alice_id = User.by_username(get_session(), "alice").id
-    response = prof.post(f"/instructor/users/{alice_id}/reset-password",
-                         data={"csrf_token": AuthActions(prof).csrf("/instructor/people")})
+    response = reset_password(app, prof, "alice")
     assert response.status_code == 200
     assert not is_logged_in(laptop)
     assert not is_logged_in(replaying(app, remember_token=copy["remember_token"]))
@@ -163,10 +168,7 @@ def test_an_instructor_reset_ends_the_students_sessions(app):
 
 def test_an_instructor_resetting_their_own_password_stays_logged_in(app):
     prof, other = browser(app, "prof"), browser(app, "prof", remember=True)
-    with app.app_context():
-        prof_id = User.by_username(get_session(), "prof").id
-    response = prof.post(f"/instructor/users/{prof_id}/reset-password",
-                         data={"csrf_token": AuthActions(prof).csrf("/instructor/people")})
+    response = reset_password(app, prof, "prof")
     assert response.status_code == 200
     assert is_logged_in(prof)
     assert not is_logged_in(other)
