@@ -1,9 +1,12 @@
 """How the harness measures a call: one module per measurement, one way each.
 
-- ``timing``: how long a call takes (the fastest of a few calls, on the process's CPU clock);
-- ``memory``: how much memory a call needs at its peak (tracemalloc);
+- ``timing``: how long a call takes (the fastest of a few calls, on a CPU clock), and the
+  growth case's timing loop;
+- ``memory``: how much memory a call needs at its peak, as tracemalloc counts it;
 - ``trace``: which partial adjoints a call asks the kit's ops for, in what order.
 
-They run inside the sandbox with the submission; the judges (outside) measure the reference
-solution with the same functions, so a submission and the reference are compared on one scale.
+In the grader the clocks and the peaks are read by the warden from outside the process that
+runs the student's code (harness/warden.py), with timing's rules; tracemalloc measures on a
+student's own machine (harness/run.py) and the reference's figures stored for it. The
+submission and the reference are always measured the same way, so they compare.
 """

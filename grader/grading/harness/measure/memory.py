@@ -1,15 +1,15 @@
-"""How much memory a call needs: its peak above the start, as tracemalloc counts it.
+"""How much memory a call needs on a student's own machine: its peak above the start, as
+tracemalloc counts it.
 
-The one way a memory figure is made for a judge: the harness measures the submission's call
-with it in the sandbox, the judges measure the reference solution's call with it outside
-(grader/grading/trusted.py), and the judge compares the two peaks.
+`autograder test` (harness/run.py) measures the submission's call with it, and the judges
+measure the reference solution's call with it (grader/grading/trusted.py, stored in the
+student package): the two peaks compare. tracemalloc counts the bytes the call itself
+allocates (numpy reports its array buffers to it), from zero at the call's start, whatever
+the process already holds.
 
-tracemalloc, not the process's resident size: it counts the bytes the call itself allocates
-(numpy reports its array buffers to it), from zero at the call's start, whatever the
-interpreter, the kit or earlier cases already hold; the resident size (``ru_maxrss``) is the
-whole process's high-water mark, which never goes down, so it cannot tell one call from the
-cases before it. The sandbox still reports the process's peak resident size, as what it is:
-the process against its memory limit (grader/grading/sandbox/supervise.py).
+In the grader tracemalloc would be the student's to patch: there the warden reads the
+kernel's peak resident size of a process that ran nothing but the measured call, from outside
+it (harness/warden.py), for the submission and the reference alike.
 """
 
 from __future__ import annotations
