@@ -16,8 +16,9 @@ def solution(slug: str):
 
 
 def measure_memory(function, *args):
-    """Peak bytes of ``function(*args)``, measured as the harness measures the submission's
-    (grader/grading/harness/measure/memory.py), so the judge compares like with like."""
+    """Peak bytes of ``function(*args)`` by tracemalloc, as `autograder test` measures the
+    submission's on a student's machine (grader/grading/harness/measure/memory.py); in the
+    grader the reference's peak is the warden's, from the calibration run."""
     from grader.grading.harness.measure.memory import measure_memory as measure
 
     return measure(function, *args)
