@@ -356,6 +356,9 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         remaining = [p for p in pending if p["id"] not in records]
         if not remaining:
             break
+        if run.budget_spent:  # the warden's own count of the run's CPU, not a death
+            records.update({p["id"]: _budget_spent(clock.budget, False) for p in remaining})
+            break
         if any(record.get("ended_process") for record in run_records.values()) \
                 and result.reason is None:
             pending = remaining  # the warden could not go on in this run; the rest run again

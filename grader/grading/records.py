@@ -27,6 +27,7 @@ class RunRecords:
     records: dict[int, dict] = field(default_factory=dict)
     output: str = ""
     system_error: str | None = None
+    budget_spent: bool = False  # the warden stopped before the last case: the budget ran out
 
 
 def parse_run(data: bytes, expected_ids: set[int]) -> RunRecords:
@@ -47,6 +48,8 @@ def parse_run(data: bytes, expected_ids: set[int]) -> RunRecords:
             run.output += record["output"]
         elif isinstance(record.get("system_error"), str) and run.system_error is None:
             run.system_error = record["system_error"]
+        elif record.get("budget_spent") is True:
+            run.budget_spent = True
     return run
 
 

@@ -27,7 +27,8 @@ to precompute at import). The processes forked after the read run only hidden ca
 messages and output the student never sees.
 
 Records are the run.py ones: {"import": ...}, {"case": id, ...}, plus {"output": text} (what
-the public cases' process printed) and {"system_error": text} (the harness failed).
+the public cases' process printed), {"budget_spent": true} (the run's CPU budget ended it
+before its last case) and {"system_error": text} (the harness failed).
 """
 
 from __future__ import annotations
@@ -110,13 +111,16 @@ class Confined:
     status: int | None = None
     max_rss: int = 0
 
-    def _drain_output(self) -> None:
-        try:
-            data = os.read(self.output, 1 << 16)
-        except BlockingIOError:
-            return
+    def _keep(self, data: bytes) -> None:
+        """Keep what it printed, up to the cap, when its output is the student's to read."""
         if self.keep_output and len(self.captured) < OUTPUT_CAP:
             self.captured.extend(data[:OUTPUT_CAP - len(self.captured)])
+
+    def _drain_output(self) -> None:
+        try:
+            self._keep(os.read(self.output, 1 << 16))
+        except BlockingIOError:
+            return
 
     def ready(self, seconds: float = 10.0) -> bool:
         """Read the line a confined process sends before anything of the student's runs: its
@@ -144,7 +148,7 @@ class Confined:
         try:
             wire.write_all(self.requests, wire.encode({**message, "nonce": nonce}))
         except OSError:
-            return self._dead(0.0)
+            return self._dead(0.0, cpu_limit)
         started_wall = time.monotonic()
         wall_limit = WALL_FACTOR * cpu_limit + WALL_EXTRA
         # Past the run's CPU budget (what the sandbox's RLIMIT_CPU would have allowed one
@@ -235,8 +239,7 @@ class Confined:
                 data = os.read(self.output, 1 << 16)
                 if not data:
                     break
-                if self.keep_output and len(self.captured) < OUTPUT_CAP:
-                    self.captured.extend(data[:OUTPUT_CAP - len(self.captured)])
+                self._keep(data)
         except OSError:
             pass
         os.close(self.output)
@@ -326,7 +329,8 @@ class Warden:
         process, output, broken = first, bytearray(), None
         for case in cases:
             if self.budget_spent():
-                break  # the grader tells the cases left that the budget ran out
+                self.emit({"budget_spent": True})  # the grader tells the cases left so
+                break
             if case.get("check") in kinds.MEASURED_CHECKS:
                 self.emit(self.run_measured(case, public))
                 continue
@@ -335,8 +339,9 @@ class Warden:
                 imported = self.start(process)
                 if imported.get("category"):  # it imported before: nothing more to try
                     process.kill()
-                    if self.budget_spent():
-                        break  # stopped by the budget, not by its own import
+                    if self.budget_spent():  # stopped by the budget, not by its own import
+                        self.emit({"budget_spent": True})
+                        break
                     process, broken = None, imported if public else hide_message(imported)
             if broken is not None:
                 self.emit({"case": case["id"], "error": broken, "cpu_seconds": 0.0})
@@ -465,7 +470,8 @@ class Warden:
 
 # Fields of a record that only the warden writes: a confined process's reply cannot set them.
 MEASURED_FIELDS = ("case", "cpu_seconds", "wall_seconds", "memory", "ended_process",
-                   "seconds", "calls", "nodes", "import", "output", "system_error")
+                   "seconds", "calls", "nodes", "import", "output", "system_error",
+                   "budget_spent")
 
 
 def untrusted_fields(body: dict) -> dict:
