@@ -19,6 +19,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +31,7 @@ from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 from .budget import Budget, BudgetClock, case_time_limit
 from .harness.kinds import MEASURED_CHECKS
 from .harness.measure.timing import REPEAT as TIMING_REPEAT
-from .records import judge, parse_records, parse_run
+from .records import RunParser, judge
 from .results import VISIBLE, build_document, pending_entry, test_entry
 
 log = logging.getLogger(__name__)
@@ -130,7 +131,7 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
         rest = [] if public_only else [(i, case) for i, case in numbered
                                        if case.visibility != VISIBLE]
         payloads = [_timed_payload(i, case, reference.get(case.name)) for i, case in public + rest]
-    judged = _JudgedOnce(reference, slug)
+    judged = _JudgedOnce(reference, slug, dict(public + rest))
 
     def document(cases: list, runs: CaseRuns, pending: list | None = None) -> dict:
         with timer.phase("check"):
@@ -155,32 +156,56 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
             return False
 
     report(f"running {len(payloads)} tests in the sandbox")
-    with timer.phase("run"):
-        runs = _run_cases(assignment, source, payloads, report, clock,
-                          use_spare=spare_sandbox_enabled(),
-                          public_ids={i for i, _case in public}, on_records=on_records)
-    report("checking the results")
-    graded = {payload["id"] for payload in payloads}
-    return document([(i, case) for i, case in numbered if i in graded], runs)
+    try:
+        with timer.phase("run"):
+            runs = _run_cases(assignment, source, payloads, report, clock,
+                              use_spare=spare_sandbox_enabled(),
+                              public_ids={i for i, _case in public}, on_records=on_records,
+                              on_case=judged.judge_soon)
+        report("checking the results")
+        graded = {payload["id"] for payload in payloads}
+        return document([(i, case) for i, case in numbered if i in graded], runs)
+    finally:
+        judged.close()
 
 
 class _JudgedOnce:
-    """Each case judged once per grading: a public case judged for the partial result keeps
-    its outcome in the final one, unless its record changed since."""
+    """Each case judged once per grading, and as early as its record allows: a record that
+    arrives while the run goes on is judged on a thread of its own (``judge_soon``), on the
+    other core, while the sandbox runs the next cases (the judges of the large cases take
+    as long as the cases themselves). An outcome is kept for as long as its import record
+    and case record stay the same: a public case judged for the partial result keeps its
+    outcome in the final one."""
 
-    def __init__(self, reference: dict[str, float], slug: str) -> None:
-        self.reference, self.slug = reference, slug
+    def __init__(self, reference: dict[str, float], slug: str, cases: dict[int, object]) -> None:
+        self.reference, self.slug, self.cases = reference, slug, cases
         self.outcomes: dict[int, tuple[dict, dict | None, object]] = {}
+        self.soon: dict[int, tuple[dict, Future]] = {}
+        self.judges = ThreadPoolExecutor(max_workers=1, thread_name_prefix="judge")
+
+    def judge_soon(self, position: int, record: dict) -> None:
+        """Start judging a case's record, taken as final, with the file imported."""
+        case = self.cases.get(position)
+        if case is not None and position not in self.soon:
+            self.soon[position] = (record, self.judges.submit(
+                judge_case, self.slug, case, {}, record, self.reference.get(case.name)))
 
     def outcome(self, position: int, case, runs: CaseRuns):
         record = runs.records.get(position)
         known = self.outcomes.get(position)
-        if known is not None and known[0] == runs.import_record and known[1] == record:
+        if known is not None and known[0] == runs.import_record and known[1] is record:
             return known[2]
-        outcome = judge_case(self.slug, case, runs.import_record, record,
-                             self.reference.get(case.name))
+        soon = self.soon.pop(position, None)
+        if soon is not None and soon[0] is record and not runs.import_record:
+            outcome = soon[1].result()
+        else:
+            outcome = judge_case(self.slug, case, runs.import_record, record,
+                                 self.reference.get(case.name))
         self.outcomes[position] = (runs.import_record, record, outcome)
         return outcome
+
+    def close(self) -> None:
+        self.judges.shutdown(wait=False, cancel_futures=True)
 
 
 def _worth_a_partial_result(rest: list, reference: dict[str, float]) -> bool:
@@ -267,46 +292,47 @@ def _budget_spent(budget: Budget, killed_mid_case: bool) -> dict:
 
 
 class _RecordStream:
-    """Offers the records of a grading's runs to `on_records` while they are written, for as
-    long as it returns True (None: nobody is listening)."""
+    """Reads each run's records once, as the warden writes them (records.RunParser): each
+    case's record goes to `on_case` as soon as it is complete, and the records so far are
+    offered to `on_records` for as long as it returns True."""
 
-    def __init__(self, on_records: Callable[[CaseRuns], bool] | None) -> None:
-        self.on_records = on_records
+    def __init__(self, on_records: Callable[[CaseRuns], bool] | None = None,
+                 on_case: Callable[[int, dict], None] | None = None) -> None:
+        self.on_records, self.on_case = on_records, on_case
         self.listening = on_records is not None
 
     def offer(self, runs: CaseRuns) -> None:
         if self.listening:
             self.listening = bool(self.on_records(runs))
 
-    def watch(self, earlier: CaseRuns, pending_ids: set[int]) -> sandbox.OutputWatch | None:
-        """The next run's records, read as the warden writes them, on top of (a copy of) the
+    def watch(self, earlier: CaseRuns, pending_ids: set[int],
+              ) -> tuple[RunParser, sandbox.OutputWatch]:
+        """The next run's parser, and the watch that feeds it, on top of (a copy of) the
         earlier runs' records."""
-        if not self.listening:
-            return None
         seen = CaseRuns(import_record=earlier.import_record, records=dict(earlier.records),
                         isolation=earlier.isolation)
-        unfinished = bytearray()  # the start of a line still being written
+
+        def case_seen(case_id: int, record: dict) -> None:
+            seen.records.setdefault(case_id, record)  # the first record of a case
+            if self.on_case is not None:
+                self.on_case(case_id, record)
+
+        parser = RunParser(pending_ids, on_case=case_seen)
 
         def on_append(data: bytes) -> bool:
-            unfinished.extend(data)
-            end = unfinished.rfind(b"\n") + 1
-            if end:
-                complete = bytes(unfinished[:end])
-                del unfinished[:end]
-                run_import, run_records = parse_records(complete, pending_ids)
-                if run_import.get("category") and not seen.import_record:
-                    seen.import_record = run_import
-                for case_id, record in run_records.items():
-                    seen.records.setdefault(case_id, record)  # the first record of a case
-                self.offer(seen)
-            return self.listening
+            run = parser.feed(data)
+            if run.import_record.get("category") and not seen.import_record:
+                seen.import_record = run.import_record
+            self.offer(seen)
+            return True  # every line is read here, once, as it comes
 
-        return sandbox.OutputWatch(on_append)
+        return parser, sandbox.OutputWatch(on_append)
 
 
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
                clock: BudgetClock, use_spare: bool, public_ids: set[int],
-               on_records: Callable[[CaseRuns], bool] | None = None) -> CaseRuns:
+               on_records: Callable[[CaseRuns], bool] | None = None,
+               on_case: Callable[[int, dict], None] | None = None) -> CaseRuns:
     """Run the cases of `payloads`, in their order, in as many sandboxed runs as deaths need;
     `on_records` sees the records as they come (_RecordStream). The cases of `public_ids`
     go in the job file; the others in a read-once file the warden reads after them."""
@@ -317,7 +343,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
     mounts = [sandbox.Mount(KIT_DIR / "autodiff", f"{GUEST_KIT}/autodiff"),
               sandbox.Mount(HARNESS_DIR, GUEST_HARNESS)]
     runs = CaseRuns(isolation=sandbox.isolation_mode())
-    stream = _RecordStream(on_records)
+    stream = _RecordStream(on_records, on_case)
     records = runs.records
     pending = payloads
     while pending:
@@ -326,6 +352,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             break
         job, hidden = _job_files(assignment, pending, public_ids)
         pending_ids = {p["id"] for p in pending}
+        parser, watch = stream.watch(runs, pending_ids)
         result = sandbox.run_python(
             f"{GUEST_HARNESS}/warden.py",
             args=["/sandbox/in/job.json", GUEST_SUBMISSION],
@@ -335,11 +362,11 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             limits=clock.limits_for_next_run(base_limits),
             python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
             use_spare=use_spare,
-            watch=stream.watch(runs, pending_ids))
+            watch=watch)
         clock.charge(result.cpu_seconds)
         if result.reason == "sandbox-error":
             raise SystemGradingError(f"the sandbox failed to start: {result.stderr[-500:]!r}")
-        run = parse_run(result.stdout, pending_ids)
+        run = parser.finish(result.stdout)
         if run.system_error:
             raise SystemGradingError(f"the grading harness failed: {run.system_error[-500:]}")
         runs.isolation = result.isolation

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .outcome import CATEGORIES, Outcome, failed
@@ -32,25 +33,64 @@ class RunRecords:
 
 def parse_run(data: bytes, expected_ids: set[int]) -> RunRecords:
     """Read a run's JSON lines; anything but the records listed above is ignored."""
-    run = RunRecords()
-    for line in data[:MAX_RECORD_BYTES].splitlines():
-        try:
-            record = json.loads(line)
-        except (ValueError, UnicodeDecodeError):
-            continue
-        if not isinstance(record, dict):
-            continue
-        if "import" in record and not run.import_record and isinstance(record["import"], dict):
-            run.import_record = record["import"]
-        elif record.get("case") in expected_ids and record["case"] not in run.records:
-            run.records[record["case"]] = record
-        elif isinstance(record.get("output"), str):
-            run.output += record["output"]
-        elif isinstance(record.get("system_error"), str) and run.system_error is None:
-            run.system_error = record["system_error"]
-        elif record.get("budget_spent") is True:
-            run.budget_spent = True
-    return run
+    return RunParser(expected_ids).finish(data)
+
+
+class RunParser:
+    """parse_run, fed the run's stdout piece by piece while the run goes on: each line is
+    read once, as soon as it is complete, and each case's record is handed to ``on_case``
+    (case id, record) the moment it is known, so that judging can start while later cases
+    still run."""
+
+    def __init__(self, expected_ids: set[int],
+                 on_case: Callable[[int, dict], None] | None = None) -> None:
+        self.expected_ids, self.on_case = expected_ids, on_case
+        self.run = RunRecords()
+        self.consumed = 0  # bytes of stdout read so far (complete lines only)
+        self._pending = b""  # the start of a line still being written
+
+    def feed(self, data: bytes) -> RunRecords:
+        """Read ``data``, what the run wrote after what was fed before; a line not yet ended
+        waits for the next piece."""
+        self._pending += data
+        end = self._pending.rfind(b"\n") + 1
+        if end:
+            complete, self._pending = self._pending[:end], self._pending[end:]
+            self._read(complete)
+        return self.run
+
+    def finish(self, stdout: bytes) -> RunRecords:
+        """The run's records, given its whole stdout (of which what was fed is a prefix)."""
+        rest = stdout[self.consumed:MAX_RECORD_BYTES]
+        self._pending = b""
+        self._read(rest)
+        return self.run
+
+    def _read(self, data: bytes) -> None:
+        if self.consumed + len(data) > MAX_RECORD_BYTES:
+            data = data[:max(MAX_RECORD_BYTES - self.consumed, 0)]
+        self.consumed += len(data)
+        run = self.run
+        for line in data.splitlines():
+            try:
+                record = json.loads(line)
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if not isinstance(record, dict):
+                continue
+            if "import" in record and not run.import_record \
+                    and isinstance(record["import"], dict):
+                run.import_record = record["import"]
+            elif record.get("case") in self.expected_ids and record["case"] not in run.records:
+                run.records[record["case"]] = record
+                if self.on_case is not None:
+                    self.on_case(record["case"], record)
+            elif isinstance(record.get("output"), str):
+                run.output += record["output"]
+            elif isinstance(record.get("system_error"), str) and run.system_error is None:
+                run.system_error = record["system_error"]
+            elif record.get("budget_spent") is True:
+                run.budget_spent = True
 
 
 def parse_records(data: bytes, expected_ids: set[int]) -> tuple[dict, dict[int, dict]]:

@@ -107,8 +107,10 @@ def deserialize(records: Sequence, known: Sequence[ad.Node] = (),
         try:
             op_name, inputs, attrs, name = record
             op = KIT_OPS[op_name]
-            if any(not isinstance(i, int) or not 0 <= i < len(nodes) for i in inputs):
-                raise GraphFormatError(f"record {position} refers to an unknown node")
+            built = len(nodes)
+            for i in inputs:  # a plain loop: this runs once per node of large graphs
+                if type(i) is not int or not 0 <= i < built:
+                    raise GraphFormatError(f"record {position} refers to an unknown node")
             node = _build(op, [nodes[i] for i in inputs], attrs, str(name) or None)
         except GraphFormatError:
             raise
@@ -141,6 +143,8 @@ def _build(op: ad.Op, inputs: list[ad.Node], attrs: dict, name: str | None) -> a
         return node
     if op is _graph.CONSTANT:
         return ad.constant(decode_array(attrs["value"]), name=name)
+    if not attrs:
+        return op.make_node(*inputs, name=name)
     decoded = {key: tuple(value) if key in _TUPLE_ATTRS and isinstance(value, list) else value
                for key, value in attrs.items()}
     return op.make_node(*inputs, name=name, **decoded)

@@ -124,7 +124,7 @@ class Op:
         """Build a node of this op, inferring its static shape where the inputs' are known."""
         node = Node(self, inputs, attrs, name=name)
         shapes = [inp.shape for inp in inputs]
-        if all(shape is not None for shape in shapes):
+        if None not in shapes:
             try:
                 node.shape = self.infer_shape(node, shapes)
             except ValueError as exc:
