@@ -5,9 +5,8 @@ The zip holds setup.sh (Python 3.11+ and the grading's dependencies), run_autogr
 `python -m grader.grading SLUG FILE`), and exactly the code that command runs, found by
 following its imports (grader/import_graph.py): the grading core's modules it reaches, the
 harness folder whole (the sandbox runs it by path and it imports `harness.*` by that name),
-the kit (reference/kit), the parts of reference/ it imports and the reference solutions it
-loads, and this assignment's folder without its mutants (of another assignment whose reference
-solution a case loads, only the manifest: reference.solutions finds the file through it). No
+the kit (reference/kit), the parts of reference/ it imports and the solution files the
+reference engine runs, this assignment's own solution and its folder without its mutants. No
 web code (Flask, SQLAlchemy, the
 models, templates) and no other assignment's folder is included, and requirements.txt lists
 only the distributions those imports need.
@@ -103,12 +102,10 @@ def source_files(assignment: Assignment) -> list[tuple[Path, str]]:
         return {p for p in root.rglob("*") if p.is_file() and p.suffix != ".pyc"
                 and not SKIPPED_PARTS & set(p.relative_to(root).parts)}
 
-    # The reach holds the solutions the cases load; the pipeline reads the assignment's own by
-    # path to calibrate the time limits.
+    # The reach holds the reference engine's solution files; the pipeline reads the
+    # assignment's own solution by path to calibrate the time limits.
     reach = grading_reach(assignment)
-    manifests = {REPOSITORY / "assignments" / slug / "assignment.toml"
-                 for slug in reach.solutions - {assignment.slug}}
-    files = (reach.files | manifests | {assignment.solution.resolve()}
+    files = (reach.files | {assignment.solution.resolve()}
              | tree(HARNESS_DIR) | tree(KIT) | tree(assignment.folder))
     return [(path, path.relative_to(REPOSITORY).as_posix()) for path in sorted(files)]
 

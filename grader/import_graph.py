@@ -1,15 +1,15 @@
-"""What a piece of the repository's code runs: its imports and reference-solution loads, followed.
+"""What a piece of the repository's code runs: its imports, followed.
 
 Read from the source (no import is executed), so that the Gradescope zip ships exactly the
 files a grading runs and the packages it needs: an import runs the module and every parent
-package's `__init__.py`; a `solutions.load("slug")` call runs the solution file slug's
-manifest names, whose own imports and loads are followed in turn. Imports inside a function
-run only when it is called, so they are followed only in the folders the caller names (for a
-grading: the core, the kit and reference, the assignment, whose lazy imports a grading calls,
-e.g. grading/trusted.py's door to reference.solutions); elsewhere they are left out
-(grader/__init__.py's create_app imports the whole web, and a grading never calls it). A name
-that resolves to no repository file and is not in the standard library is an external module
-(a distribution to install).
+package's `__init__.py`; the reference engine (reference/engine.py) runs the solution files
+it names by path, whose own imports are followed in turn. Imports inside a function run only
+when it is called, so they are followed only in the folders the caller names (for a grading:
+the core, the kit and reference, the assignment, whose lazy imports a grading calls, e.g.
+grading/trusted.py's door to the engine); elsewhere they are left out (grader/__init__.py's
+create_app imports the whole web, and a grading never calls it). A name that resolves to no
+repository file and is not in the standard library is an external module (a distribution
+to install).
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.grading.assignments import KIT_DIR, REPOSITORY
-from reference import solutions
+from reference import engine
 
 SOURCE_ROOTS = (REPOSITORY, KIT_DIR)  # where `import grader` and `import autodiff` resolve
 # In the sandbox the harness folder is importable as `harness` (grader/grading/pipeline.py
 # mounts it so), and its modules import one another by that name.
 GUEST_PACKAGES = {"harness": REPOSITORY / "grader" / "grading" / "harness"}
+ENGINE = Path(engine.__file__).resolve()
 
 
 @dataclass
@@ -34,7 +35,6 @@ class Reach:
     """What running some entry files runs."""
 
     files: set[Path] = field(default_factory=set)  # repository files
-    solutions: set[str] = field(default_factory=set)  # slugs of reference solutions loaded
     external: set[str] = field(default_factory=set)  # top-level modules from elsewhere
 
 
@@ -91,26 +91,6 @@ def _with_parents(name: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def solution_loads(tree: ast.AST) -> set[str]:
-    """The slugs of the reference solutions a parsed file loads by name.
-
-    Two spellings: `solutions.load("slug")` and grading/trusted.py's `solution("slug")`.
-    """
-    return {node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and _loads_a_solution(node.func) and node.args
-            and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)}
-
-
-def _loads_a_solution(func: ast.expr) -> bool:
-    if isinstance(func, ast.Name):
-        return func.id == "solution"
-    if isinstance(func, ast.Attribute):
-        return func.attr == "solution" or (
-            func.attr == "load" and isinstance(func.value, ast.Name)
-            and func.value.id == "solutions")
-    return False
-
-
 def reached(entries: Iterable[Path], lazy_imports_in: Iterable[Path] = ()) -> Reach:
     """The repository files that running `entries` runs, the solutions and external modules.
 
@@ -138,7 +118,6 @@ def reached(entries: Iterable[Path], lazy_imports_in: Iterable[Path] = ()) -> Re
                 found = module_file(module)
                 if found is not None:
                     pending.append(found.resolve())
-        for slug in solution_loads(tree) - reach.solutions:
-            reach.solutions.add(slug)
-            pending.append(solutions.path(slug))
+        if path == ENGINE:  # it runs solution files it names by path, not by import
+            pending.extend(file.resolve() for file in engine.files())
     return reach

@@ -13,7 +13,7 @@ import numpy as np
 
 import autodiff as ad
 
-from . import solutions
+from . import engine
 
 EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
 
@@ -55,22 +55,20 @@ def variables_of(out: ad.Node) -> list[ad.Node]:
 
 def numeric_adjoint(out: ad.Node, feed_dict: Mapping, wrt: ad.Node, eps: float = EPS):
     """Central-difference estimate of d sum(out) / d wrt at the point ``feed_dict``."""
-    numerical_gradient = solutions.load("numerical").numerical_gradient
-
     def total(value):
         return float(np.sum(ad.evaluate([out], {**feed_dict, wrt: value})[0]))
 
-    return numerical_gradient(total, np.asarray(feed_dict[wrt], dtype=np.float64), eps)
+    return engine.central_difference(total, np.asarray(feed_dict[wrt], dtype=np.float64), eps)
 
 
 def analytic_adjoints(out: ad.Node, feed_dict: Mapping, wrt: Sequence[ad.Node],
                       method: str = "autodiff") -> list[np.ndarray]:
     """The reference engine's adjoints of ``wrt``, by the gradient graph or by backprop."""
     if method == "autodiff":
-        node_to_grad = solutions.load("autodiff").gradient(out)
+        node_to_grad = engine.gradient_graph(out)
         return ad.evaluate([node_to_grad[x] for x in wrt], feed_dict)
     if method == "backprop":
-        adjoints = solutions.load("backprop").gradient(out, feed_dict)
+        adjoints = engine.adjoint_values(out, feed_dict)
         return [np.asarray(adjoints[x]) for x in wrt]
     raise ValueError(f"unknown method {method!r}: use 'autodiff' or 'backprop'")
 
@@ -117,7 +115,7 @@ def gradgradcheck(out: ad.Node, feed_dict: Mapping, wrt: Sequence[ad.Node] | Non
                   seed: int = 0, **options) -> GradcheckResult:
     """Check second derivatives: gradcheck of sum(adjoint(x) * v) for a fixed random v."""
     wrt = variables_of(out) if wrt is None else list(wrt)
-    node_to_grad = solutions.load("autodiff").gradient(out)
+    node_to_grad = engine.gradient_graph(out)
     rng = np.random.default_rng(seed)
     result = GradcheckResult(True, None)
     for x in wrt:

@@ -2,10 +2,11 @@
 
 An assignment is registered by its folder alone: its manifest (``assignment.toml``) names
 its kind, its place in the course (``order``) and its reference solution (a file under
-reference/solutions/, which ``reference.solutions.load(slug)`` finds through the same
-manifest). Adding an assignment of an existing kind (autodiff, backprop, numerical: the
-harness runners in grader/grading/harness/kinds.py) is adding a folder under
-``assignments/`` and its reference solution; no code changes. A new kind needs a harness
+reference/solutions/, on which the grader calibrates the assignment's time and memory
+limits; the judges' answers come from the reference engine, reference/engine.py).
+Adding an assignment of an existing kind (autodiff, backprop, numerical: the harness
+runners in grader/grading/harness/kinds.py) is adding a folder under ``assignments/`` and
+its reference solution; no code changes. A new kind needs a harness
 runner and a case class. The format is in assignments/README.md.
 """
 

@@ -27,15 +27,15 @@ from .graph_cases import GraphCase, build_graph
 from .growth import judge_growth, retiming_rule
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
-from .trusted import measure_memory, solution
+from .trusted import engine, measure_memory
 
 # Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
 # a consumer passed its adjoint on before it was complete.
 _ORDER_SYMPTOMS = {"wrong-value", "adjoint-not-summed", "missing-adjoint", "double-counted"}
 
 
-def _reference_backprop():
-    return solution("backprop")
+def _reference_adjoints():
+    return engine().adjoint_values
 
 
 def _decode_values(encoded: dict) -> dict[int, np.ndarray]:
@@ -74,7 +74,7 @@ class BackpropCase(GraphCase):
     @cached_property
     def reference_growth(self) -> list[dict[int, np.ndarray]]:
         """The variables' adjoints of each growth graph at the point the sandbox was given."""
-        gradient = _reference_backprop().gradient
+        gradient = _reference_adjoints()
         found = []
         for graph in self.growth_graphs:
             adjoints = gradient(graph.order[graph.out], self.feeds(graph, n=1)[0])
@@ -86,7 +86,7 @@ class BackpropCase(GraphCase):
         """Peak bytes of the reference's gradient() on this case's graph and point."""
         graph = build_graph(self.build())  # fresh nodes, as the sandbox has
         feed = self.feeds(graph, n=1)[0]
-        return measure_memory(_reference_backprop().gradient, graph.order[graph.out],
+        return measure_memory(_reference_adjoints(), graph.order[graph.out],
                               feed).peak_bytes
 
     # -- out of the sandbox ------------------------------------------------------------

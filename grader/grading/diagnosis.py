@@ -52,9 +52,11 @@ class PointValues:
     trace: list[tuple[int, np.ndarray | None]]  # (node asked for op.gradient, adjoint given)
 
 
-def reference_point(order: list[ad.Node], out: int, feed: dict, backprop) -> tuple[dict, dict]:
-    """Reference adjoints and every edge's partial adjoint at one point."""
-    adjoints = backprop.gradient(order[out], feed)
+def reference_point(order: list[ad.Node], out: int, feed: dict,
+                    adjoint_values) -> tuple[dict, dict]:
+    """Reference adjoints (``adjoint_values(out, feed)``: the reference engine's) and every
+    edge's partial adjoint at one point."""
+    adjoints = adjoint_values(order[out], feed)
     values = {}
     for node in order:
         values[node] = feed[node] if node in feed else node.op.compute(

@@ -1,18 +1,19 @@
-"""The reference solutions and the memory measurement, imported only when a case needs them.
+"""The reference engine and the memory measurement, imported only when a case needs them.
 
-Cases compute their reference data (adjoints at their points, sizes, memory) on first use.
-The student package restores that data from a snapshot instead, and ships neither the
-reference solutions nor `reference/`: this module is the one door to them.
+Cases compute their reference data (adjoints at their points, sizes, memory) on first use,
+from the trusted reference engine (reference/engine.py), never from another assignment's
+solution. The student package restores that data from a snapshot instead, and ships neither
+the engine nor `reference/`: this module is the one door to them.
 """
 
 from __future__ import annotations
 
 
-def solution(slug: str):
-    """The reference solution module of assignment ``slug``."""
-    from reference import solutions
+def engine():
+    """The trusted reference engine (reference/engine.py)."""
+    from reference import engine
 
-    return solutions.load(slug)
+    return engine
 
 
 def measure_memory(function, *args):

@@ -32,9 +32,20 @@ def path(slug: str, assignments: Path = ASSIGNMENTS_DIR) -> Path:
 
 def load(slug: str) -> ModuleType:
     """Import the reference solution of assignment ``slug`` (once per process)."""
-    if slug not in _loaded:
-        spec = importlib.util.spec_from_file_location(f"reference_solution_{slug}", path(slug))
+    return _import(path(slug))
+
+
+def load_file(name: str) -> ModuleType:
+    """Import the solution file ``name`` (a path under reference/solutions/), once."""
+    return _import(resolve(name))
+
+
+def _import(file: Path) -> ModuleType:
+    key = str(file)
+    if key not in _loaded:
+        spec = importlib.util.spec_from_file_location(
+            f"reference_solution_{len(_loaded)}_{file.stem}", file)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        _loaded[slug] = module
-    return _loaded[slug]
+        _loaded[key] = module
+    return _loaded[key]
