@@ -160,7 +160,7 @@ class AutodiffCase(GraphCase):
         if self.max_graph_ratio is not None:
             size = len(ad.topological_sort(adjoint_nodes.values()))
             reference = self.reference_graph_size
-            if size > self.max_graph_ratio * reference + 20:
+            if self.graph_too_large(size, reference):
                 return failed("exponential-graph",
                               f"the gradient graph has {size} nodes; the reference builds "
                               f"{reference}. Sum each node's partial adjoints once instead of "
@@ -243,7 +243,7 @@ class AutodiffCase(GraphCase):
                 return failed("not-a-graph", f"on {run['nodes']} nodes, the gradient graph "
                               f"handed back is not one: {exc}")
             received = len(ad.topological_sort(list(adjoints.values())))
-            if received > (self.max_graph_ratio or 4) * size + 20:
+            if self.graph_too_large(received, size):
                 return failed("exponential-graph", f"on {run['nodes']} nodes the gradient graph "
                               f"has {received} nodes; the reference builds {size}.",
                               received_nodes=received, expected_nodes=size)
@@ -282,12 +282,11 @@ class AutodiffCase(GraphCase):
         graph = self.graph
         wanted = [adjoint_nodes[p] for p in graph.variables if p in adjoint_nodes]
         evaluate_peak = evaluation_peak(wanted, self.feeds(n=1)[0])
-        slack = 1 << 20
         for label, got, reference in [
             ("gradient()", used["gradient_peak"], reference_gradient),
             ("evaluating the gradient graph", evaluate_peak, reference_evaluate),
         ]:
-            if got > self.memory_ratio * reference + slack:
+            if self.over_memory(got, reference):
                 return failed("memory", f"{label} peaked at {got / 2**20:.1f} MiB; the "
                               f"reference needs {reference / 2**20:.1f} MiB.",
                               hint="Keep only the adjoints you need; do not copy the graph "

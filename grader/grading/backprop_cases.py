@@ -242,7 +242,7 @@ class BackpropCase(GraphCase):
         reference = memory["reference_peak"] if memory.get("method") == "rss" \
             else self.reference_memory
         used = memory["gradient_peak"]
-        if used > self.memory_ratio * reference + (1 << 20):
+        if self.over_memory(used, reference):
             return failed("memory", f"gradient() peaked at {used / 2**20:.1f} MiB; the reference "
                           f"needs {reference / 2**20:.1f} MiB.",
                           hint="Keep one value and one adjoint per node, and drop each node's "

@@ -16,6 +16,13 @@ from .diagnosis import reference_point
 from .trusted import engine
 
 SCALE_NODES = 1000  # a graph this large is there to test speed and depth, not values
+# A peak may reach memory_ratio times the reference's plus this: a few small arrays and the
+# interpreter's own allocations are not a submission's doing.
+MEMORY_SLACK = 1 << 20
+# A gradient graph may hold max_graph_ratio times the reference's nodes plus this; a growth
+# case with no ratio of its own uses the default (a few helper nodes per node is fine,
+# one subgraph per path is not).
+GRAPH_SLACK, DEFAULT_GRAPH_RATIO = 20, 4.0
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,15 @@ class GraphCase:
                 feed[node] = rng.uniform(low, high, size=node.shape or ())
             points.append(feed)
         return points
+
+    def over_memory(self, peak: int, reference: int) -> bool:
+        """Whether a peak of ``peak`` bytes is too much next to the reference's."""
+        return peak > self.memory_ratio * reference + MEMORY_SLACK
+
+    def graph_too_large(self, nodes: int, reference: int) -> bool:
+        """Whether a gradient graph of ``nodes`` nodes is too large next to the reference's."""
+        ratio = DEFAULT_GRAPH_RATIO if self.max_graph_ratio is None else self.max_graph_ratio
+        return nodes > ratio * reference + GRAPH_SLACK
 
     def positions_checked(self, graph: BuiltGraph | None = None) -> set[int]:
         graph = graph or self.graph

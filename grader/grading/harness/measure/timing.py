@@ -113,10 +113,11 @@ def _timed(call: Callable[[], Any]) -> tuple[Any, float]:
 
 
 def growth_suspect(small: dict, nodes: int, rule: dict) -> float | None:
-    """The time above which a graph of ``nodes`` nodes would be judged too slow next to the
+    """The time above which a graph of ``nodes`` nodes is judged too slow next to the
     small run ``small`` ({"nodes", "seconds"}), by the growth case's ``rule`` (its payload's
-    max_growth, smallest_seconds and measurable_seconds: grader/grading/growth.py); None
-    without one."""
+    max_growth, smallest_seconds and measurable_seconds: grader/grading/growth.py, whose
+    judge applies this same bar); None without one. Slower than this is: over the
+    measurable time, and grown more than max_growth times faster than the graph."""
     if "max_growth" not in rule:
         return None
     return max(rule["measurable_seconds"], rule["max_growth"] * nodes / small["nodes"]
