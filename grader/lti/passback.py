@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
+from pylti1p3.contrib.flask import FlaskServiceConnector
 from pylti1p3.exception import LtiServiceException
 from pylti1p3.grade import Grade as LtiGrade
 from pylti1p3.lineitem import LineItem
-from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -78,7 +78,9 @@ def has_targets(session: Session, user_ids: list[int]) -> list[int]:
 
 
 def grade_service(session: Session, context: LtiContext) -> AssignmentsGradesService:
-    connector = ServiceConnector(to_registration(session, context.platform), lms_session())
+    """The LMS course's grade service; its access tokens are kept per process until they
+    expire (pylti1p3's FlaskServiceConnector), not fetched for every post."""
+    connector = FlaskServiceConnector(to_registration(session, context.platform), lms_session())
     return AssignmentsGradesService(connector, {"scope": context.ags_scopes,
                                                 "lineitems": context.lineitems_url})
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pylti1p3.contrib.flask import FlaskServiceConnector
 from pylti1p3.names_roles import NamesRolesProvisioningService
-from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,7 +42,7 @@ def members(session: Session, context: LtiContext) -> list[dict]:
     if not context.memberships_url:
         raise RosterUnavailable(f"the LMS course {context.title or context.context_id!r} has "
                                 "no roster service: launch the tool from it first")
-    connector = ServiceConnector(to_registration(session, context.platform), lms_session())
+    connector = FlaskServiceConnector(to_registration(session, context.platform), lms_session())
     service = NamesRolesProvisioningService(
         connector, {"context_memberships_url": context.memberships_url})
     return call_lms(service.get_members)
