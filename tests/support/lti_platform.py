@@ -20,7 +20,7 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import requests
 from cryptography.hazmat.primitives import serialization
@@ -182,6 +182,14 @@ class TestPlatform:
     def login(self, browser, subject, *, custom=None, deep_link=False, target=None,
               new_window=True) -> dict:
         """Run the OIDC login; return the form (action and fields) the browser would post."""
+        answer = browser.get(self.login_url(subject, custom=custom, deep_link=deep_link,
+                                            target=target, new_window=new_window), timeout=30)
+        answer.raise_for_status()
+        return parse_form(answer.text)
+
+    def login_url(self, subject, *, custom=None, deep_link=False, target=None,
+                  new_window=True) -> str:
+        """The tool's login URL as the LMS sends a person's browser to it."""
         hint = uuid.uuid4().hex
         target = target or self.tool_url + "/lti/launch"
         self.pending[hint] = {"subject": subject, "custom": custom or {}, "deep_link": deep_link,
@@ -191,9 +199,7 @@ class TestPlatform:
                   "client_id": self.client_id, "lti_deployment_id": self.deployment_id}
         if new_window:  # the "open in a new window" link the tool's check page gives
             params["lti1p3_new_window"] = "1"
-        answer = browser.get(self.tool_url + "/lti/login", params=params, timeout=30)
-        answer.raise_for_status()
-        return parse_form(answer.text)
+        return self.tool_url + "/lti/login?" + urlencode(params)
 
     def post_form(self, browser: requests.Session, form: dict) -> requests.Response:
         return browser.post(form["action"], data=form["fields"], timeout=60)
