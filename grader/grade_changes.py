@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader.lti.passback import has_targets
-from grader.models import Role, User
+from grader.models import Role, Submission, User
 from grader.queue import publish_lti_grade
 
 log = logging.getLogger(__name__)
@@ -39,3 +39,13 @@ def grades_may_have_changed(session: Session, slug: str,
         log.exception("Could not queue the LMS grade posts of %s", slug)
         return 0
     return len(waiting)
+
+
+def grading_stored(session: Session, submission_id: int, slug: str) -> int:
+    """The hook for a grading (or regrade) just stored: its owner's grade may have changed."""
+    try:
+        owner = session.scalar(select(Submission.user_id).where(Submission.id == submission_id))
+    except Exception:  # as above: never the grading's problem
+        log.exception("Could not find the owner of submission %s", submission_id)
+        return 0
+    return grades_may_have_changed(session, slug, [owner]) if owner is not None else 0

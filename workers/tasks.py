@@ -9,7 +9,6 @@ from datetime import timedelta
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.exc import (
     DBAPIError,
     DisconnectionError,
@@ -19,8 +18,7 @@ from sqlalchemy.exc import (
 )
 
 from grader.db import get_session, session_factory
-from grader.grade_changes import grades_may_have_changed
-from grader.models import Submission
+from grader.grade_changes import grading_stored
 from grader.queue import GRADE_TASK, LTI_GRADE_TASK, SWEEP_TASK
 from workers import lifecycle, sweeper
 
@@ -112,9 +110,7 @@ def grade(self, submission_id: int) -> str:
     finally:
         heartbeat.stop()
     if won:
-        student = session.scalar(select(Submission.user_id)
-                                 .where(Submission.id == submission_id))
-        grades_may_have_changed(session, claim.assignment_slug, [student])
+        grading_stored(session, submission_id, claim.assignment_slug)
     return "graded" if won else "superseded"
 
 

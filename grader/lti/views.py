@@ -132,10 +132,11 @@ def launch():
         ags = claims.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint") or {}
         if slug and ags.get("lineitem"):
             passback.remember_line_item(db, context, slug, ags["lineitem"])
+    if not user.is_active:  # a linked local account an instructor disabled
+        db.commit()
+        return refused("Your account here is disabled; ask your instructor.")
     login_sessions.start(db, user, remember=False)
     db.commit()
-    if not user.is_active:
-        return refused("Your account here is disabled; ask your instructor.")
     login_user(user)
     if message.is_deep_link_launch():
         if not user.is_instructor:
