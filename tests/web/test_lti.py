@@ -249,3 +249,36 @@ def test_roster_sync_creates_updates_and_deactivates(app, platform, cli_env, cli
     assert account(app, "learner-1").disabled_at is not None
     assert account(app, "learner-2").disabled_at is not None
     assert account(app, "teacher-1").disabled_at is None
+
+
+def test_behind_https_the_login_cookies_work_inside_an_lms_frame(app, platform):
+    """Over HTTPS (as the proxy says, docs/lti.md) the state cookie is SameSite=None; Secure."""
+    client = app.test_client()
+    answer = client.get("/lti/login", base_url="https://grader.example.edu", query_string={
+        "iss": platform.issuer, "login_hint": "learner-1", "client_id": platform.client_id,
+        "target_link_uri": "https://grader.example.edu/lti/launch", "lti1p3_new_window": "1"})
+    assert answer.status_code == 302 and answer.location.startswith(platform.url + "/auth?")
+    cookies = answer.headers.getlist("Set-Cookie")
+    state = [c for c in cookies if c.startswith("lti1p3-state-")]
+    assert state and all(p in state[0] for p in ("Secure", "SameSite=None", "Partitioned"))
+
+
+def test_a_session_cookie_for_frames_needs_https(monkeypatch, tmp_path):
+    from grader.config import from_environment
+
+    monkeypatch.setenv("SESSION_COOKIE_SAMESITE", "None")
+    with pytest.raises(ValueError, match="SESSION_COOKIE_SECURE"):
+        from_environment(str(tmp_path))
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", "1")
+    config = from_environment(str(tmp_path))
+    assert config["SESSION_COOKIE_SAMESITE"] == config["REMEMBER_COOKIE_SAMESITE"] == "None"
+
+
+def test_pages_may_be_framed_by_the_lms_only_when_configured(app, client):
+    closed = client.get("/auth/login")
+    assert "frame-ancestors 'none'" in closed.headers["Content-Security-Policy"]
+    assert closed.headers["X-Frame-Options"] == "DENY"
+    app.config["FRAME_ANCESTORS"] = "https://canvas.example.edu"
+    framed = client.get("/auth/login")
+    assert "frame-ancestors https://canvas.example.edu" in framed.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in framed.headers
