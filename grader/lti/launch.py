@@ -3,6 +3,8 @@ skew, the platform's keys cached (fetched again when a new key appears), timeout
 
 from __future__ import annotations
 
+import hashlib
+
 import jwt
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
@@ -48,14 +50,16 @@ class ToolLaunch(FlaskMessageLaunch):
         try:
             return super().get_public_key()
         except LtiKeyException:
+            cache = self._public_key_cache_data_storage
+            if cache is None:
+                raise
             # Maybe the platform has a new key our cached set lacks: ask it once more.
-            self._public_key_cache_data_storage._cache.take(self._key_cache_key())
+            cache._cache.take(self._key_cache_key())
             self._registration.set_key_set(None)
             return super().get_public_key()
 
     def _key_cache_key(self) -> str:
-        import hashlib
-
+        """The cache key pylti1p3 keeps the platform's key set under (fetch_public_key)."""
         url = self._registration.get_key_set_url()
         return "lti1p3-key-set-url-" + hashlib.md5(url.encode()).hexdigest()
 

@@ -115,6 +115,7 @@ class TestPlatform:
         self.tool_url = tool_url
         self.client_id, self.deployment_id, self.context_id = client_id, deployment_id, context_id
         self.private_pem = rsa_private_pem()
+        self.kid = "platform-key-1"
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.issuer = self.url
@@ -124,6 +125,7 @@ class TestPlatform:
         self.deep_link_items: list[dict] = []
         self.scores_failing = False  # the score endpoint answers 503 while set
         self.failed_score_posts = 0
+        self.jwks_requests = 0
         self.launch_overrides: dict = {}  # claims the next launches carry instead
         self.foreign_key: str | None = None  # sign the next launches with this key instead
         self.pending: dict[str, dict] = {}  # lti_message_hint -> what the launch is
@@ -141,7 +143,9 @@ class TestPlatform:
 
     def registration(self, private_pem: str | None = None) -> KeyedRegistration:
         private = private_pem or self.private_pem
-        registration = (KeyedRegistration()
+        registration = KeyedRegistration()
+        registration.kid = self.kid
+        registration = (registration
                         .set_iss(self.issuer)
                         .set_client_id(self.client_id)
                         .set_deployment_id(self.deployment_id)
@@ -162,6 +166,11 @@ class TestPlatform:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=10)
+
+    def rotate_key(self) -> None:
+        """A new key of the platform's own, under a new kid (its JWKS changes with it)."""
+        self.private_pem = rsa_private_pem()
+        self.kid = f"platform-key-{secrets.token_hex(4)}"
 
     def add_person(self, subject: str, name: str, email: str, roles: list[str]) -> Person:
         self.people[subject] = Person(subject, name, email, roles)
@@ -246,6 +255,7 @@ class TestPlatform:
         form = {k: v[0] for k, v in parse_qs(body).items()} if body else {}
         course = f"/courses/{self.context_id}"
         if path == "/jwks":
+            self.jwks_requests += 1
             return 200, "application/json", {"keys": self.registration().get_jwks()}
         if path == "/auth":
             return 200, "text/html", self.authorize(query)

@@ -136,6 +136,16 @@ def test_a_launch_signed_by_another_key_is_refused(app, platform):
     assert account(app, "learner-1") is None
 
 
+def test_the_platforms_keys_are_cached_and_fetched_again_for_a_new_key(app, platform):
+    assert platform.launch(requests.Session(), "learner-1").ok
+    assert platform.launch(requests.Session(), "learner-1").ok
+    assert platform.jwks_requests == 1  # the second launch used the cached key set
+    platform.rotate_key()  # the cached key set lacks the new kid: fetched once more
+    answer = platform.launch(requests.Session(), "learner-1")
+    assert answer.status_code == 200 and not refused(answer)
+    assert platform.jwks_requests == 2
+
+
 @pytest.mark.parametrize("claims", [
     {"aud": "someone-elses-tool", "azp": "someone-elses-tool"},
     {DEPLOYMENT_CLAIM: "deployment-unknown"},
