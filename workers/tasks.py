@@ -154,7 +154,7 @@ def post_lti_grade(self, user_id: int, slug: str) -> list[str]:
     session = get_session()
     try:
         return post_grade(session, user_id, slug)
-    except LmsUnavailable as error:
+    except (LmsUnavailable, SoftTimeLimitExceeded) as error:
         session.rollback()
         if self.request.retries >= config["LTI_MAX_RETRIES"]:
             give_up(session, user_id, slug, str(error))

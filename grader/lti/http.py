@@ -6,8 +6,8 @@ import requests
 
 # Seconds to connect, then to wait between bytes. An LMS slower than that is treated as down:
 # its grade post is retried later, and nothing else waits on it.
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 20
+CONNECT_TIMEOUT = 3
+READ_TIMEOUT = 10
 
 
 class TimeoutSession(requests.Session):
