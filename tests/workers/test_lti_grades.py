@@ -1,7 +1,8 @@
 """Grades to the LMS (LTI AGS) with real workers on Redis and PostgreSQL, against the test
 platform (tests/support/lti_platform.py): a learner launched from the LMS submits, and the
-counted grade (the number grades.csv shows) arrives at the platform's score endpoint; a policy
-change posts the new one; an LMS that is down delays only its own copy, which arrives once."""
+counted grade (the number grades.csv shows) arrives at the platform's score endpoint; an extension
+granted or revoked and a policy change post the new one; an LMS that is down delays only its own
+copy, which arrives once."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from grader.lti import registrations
 from grader.lti.passback import post_grade
 from grader.models import (
     AssignmentPolicy,
+    Extension,
     LtiGradePost,
     LtiIdentity,
     LtiLineItem,
@@ -93,7 +95,7 @@ def post_record(app) -> LtiGradePost | None:
         return record
 
 
-def test_the_counted_grade_reaches_the_lms_and_follows_a_policy_change(lms):
+def test_the_counted_grade_reaches_the_lms_and_follows_extensions_and_policy(lms):
     app, platform = lms
     browser = requests.Session()
     assert platform.launch(browser, "learner-1", custom={"assignment": SLUG}).ok
@@ -108,19 +110,38 @@ def test_the_counted_grade_reaches_the_lms_and_follows_a_policy_change(lms):
                       30, "the post to be recorded")
     assert record.score == pytest.approx(score["scoreGiven"]) and record.lms_answer
 
-    # The instructor moves the due date: the late penalty goes, the new grade goes to the LMS.
+    # An extension lifts the learner's late penalty; revoked, it comes back: each goes out.
     client = app.test_client()
     auth = AuthActions(client)
     auth.login("prof")
     later = utcnow() + timedelta(days=3)
+    granted = client.post(f"/instructor/assignments/{SLUG}/extensions", data={
+        "csrf_token": auth.csrf(f"/instructor/assignments/{SLUG}/policy"),
+        "extension-username": user.username,
+        "extension-due": later.strftime("%Y-%m-%dT%H:%M")})
+    assert granted.status_code == 302
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 2 and s, 60,
+                      "the grade with the extension at the platform")
+    assert scores[1]["scoreGiven"] == pytest.approx(scores[1]["scoreMaximum"])
+    assert scores[1]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
+    with app.app_context():
+        extension_id = get_session().scalar(select(Extension.id))
+    revoked = client.post(f"/instructor/assignments/{SLUG}/extensions/{extension_id}/revoke",
+                          data={"csrf_token": auth.csrf(f"/instructor/assignments/{SLUG}/policy")})
+    assert revoked.status_code == 302
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 3 and s, 60,
+                      "the grade without the extension at the platform")
+    assert scores[2]["scoreGiven"] == pytest.approx(score["scoreGiven"])
+
+    # The instructor moves the due date: the late penalty goes, the new grade goes to the LMS.
     close = later + timedelta(days=7)  # the form, as the browser posts it, sends every field
     assert set_policy(client, auth, due=later.strftime("%Y-%m-%dT%H:%M"),
                       hard_close=close.strftime("%Y-%m-%dT%H:%M"),
                       late_penalty_per_day="0.1", late_penalty_cap="0.5").status_code == 302
-    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 2 and s, 60,
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 4 and s, 60,
                       "the new grade at the platform")
-    assert scores[1]["scoreGiven"] == pytest.approx(scores[1]["scoreMaximum"])
-    assert scores[1]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
+    assert scores[3]["scoreGiven"] == pytest.approx(scores[3]["scoreMaximum"])
+    assert scores[3]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
     assert platform.line_items_created == 1  # one column in the gradebook, made once
     (item,) = platform.line_items.values()
     assert item.body["resourceId"] == SLUG
@@ -128,7 +149,7 @@ def test_the_counted_grade_reaches_the_lms_and_follows_a_policy_change(lms):
     # Posting the same grade again sends nothing: the LMS has it.
     with app.app_context():
         assert post_grade(get_session(), user.id, SLUG) == ["unchanged"]
-    assert len(platform.scores("learner-1")) == 2
+    assert len(platform.scores("learner-1")) == 4
     page = client.get("/instructor/lti").get_data(as_text=True)
     assert f'data-grade-post="{user.username}:{SLUG}" data-state="posted"' in page
 
