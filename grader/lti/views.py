@@ -18,9 +18,11 @@ from flask import (
     url_for,
 )
 from flask_login import login_user
+from flask_wtf.csrf import validate_csrf
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, OIDCException
 from pylti1p3.lineitem import LineItem
+from wtforms import ValidationError
 
 from grader import login_sessions
 from grader.auth.access import instructor_required
@@ -34,6 +36,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("lti", __name__, url_prefix="/lti")
 ASSIGNMENT_PARAMETER = "assignment"  # custom parameter (or launch URL query) naming the slug
 DEEP_LINK_SESSION = "lti_deep_links"  # the deep-linking launches this browser may answer
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 
 
 def tool_urls() -> dict[str, str]:
@@ -178,9 +181,6 @@ def deep_link_launch(launch_id: str):
 @instructor_required
 def deep_link(launch_id: str):
     """Deep linking: the instructor picks an assignment; the LMS gets a signed link to it."""
-    from flask_wtf.csrf import validate_csrf
-    from wtforms import ValidationError
-
     message = deep_link_launch(launch_id)
     assignments = list(assignments_in_force().values())  # in the course's order
     if request.method == "GET":
@@ -198,9 +198,8 @@ def deep_link(launch_id: str):
                 .set_custom_params({ASSIGNMENT_PARAMETER: chosen.slug})
                 .set_lineitem(LineItem().set_label(chosen.title).set_score_maximum(100)
                               .set_resource_id(chosen.slug).set_tag(chosen.slug)))
-    deep_link_message = message.get_deep_link()
-    token = deep_link_message.get_response_jwt([resource])
-    return_url = deep_link_message._deep_link_settings["deep_link_return_url"]
+    token = message.get_deep_link().get_response_jwt([resource])
+    return_url = message.get_launch_data()[DEEP_LINKING_SETTINGS]["deep_link_return_url"]
     session[DEEP_LINK_SESSION] = [i for i in session[DEEP_LINK_SESSION] if i != launch_id]
     response = current_app.make_response(render_template(
         "lti/deep_link_return.html", return_url=return_url, token=token, title=chosen.title))
