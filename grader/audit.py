@@ -19,6 +19,8 @@ ACTIONS = {
     "user.disable": "disabled",
     "user.enable": "enabled",
     "user.reset_password": "reset the password of",
+    "lti.rotate_key": "rotated the LTI signing key of",
+    "lti.roster_sync": "synced from the LMS the roster of",
 }
 
 

@@ -71,6 +71,11 @@ def from_environment(instance_path: str) -> dict:
     remember_days = _int("REMEMBER_DAYS", MAX_REMEMBER_DAYS)
     if not 1 <= remember_days <= MAX_REMEMBER_DAYS:
         raise ValueError(f"REMEMBER_DAYS must be 1 to {MAX_REMEMBER_DAYS}, not {remember_days}")
+    same_site = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax").strip().capitalize()
+    if same_site not in ("Lax", "Strict", "None"):
+        raise ValueError(f"SESSION_COOKIE_SAMESITE must be Lax, Strict or None, not {same_site}")
+    if same_site == "None" and not _bool("SESSION_COOKIE_SECURE", False):
+        raise ValueError("SESSION_COOKIE_SAMESITE=None needs SESSION_COOKIE_SECURE=1 (HTTPS)")
     return {
         "SECRET_KEY": secret_key(instance_path),
         "DATABASE_URL": database_url(instance_path),
@@ -86,10 +91,11 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_DURATION": timedelta(days=remember_days),
         # Cookies: not readable by scripts, not sent on cross-site subrequests.
         "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
+        # None (with Secure, behind HTTPS) lets the login live in an LMS's frame (docs/lti.md).
+        "SESSION_COOKIE_SAMESITE": same_site,
         "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SAMESITE": same_site,
         "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", False),
         "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),  # reverse proxies in front of gunicorn
         "WTF_CSRF_TIME_LIMIT": None,  # a token lives as long as the session: long forms stay valid
@@ -129,4 +135,13 @@ def from_environment(instance_path: str) -> dict:
         "SWEEP_SECONDS": _int("SWEEP_SECONDS", 10),
         "UNQUEUED_STALE_SECONDS": _int("UNQUEUED_STALE_SECONDS", 5),
         "QUEUED_STALE_SECONDS": _int("QUEUED_STALE_SECONDS", 900),
+        # LTI (docs/lti.md): a launch's tokens may be this many seconds off our clock; a grade
+        # post the LMS could not take is tried again after LTI_RETRY_SECONDS, 3x longer each
+        # time (at most an hour apart), LTI_MAX_RETRIES times (about two days at the default).
+        "LTI_CLOCK_SKEW_SECONDS": _int("LTI_CLOCK_SKEW_SECONDS", 10),
+        "LTI_RETRY_SECONDS": _int("LTI_RETRY_SECONDS", 10),
+        "LTI_MAX_RETRIES": _int("LTI_MAX_RETRIES", 50),
+        # Who may show these pages in a frame: the LMS's origins (space-separated), for launches
+        # inside the course page; 'none' keeps every page out of frames.
+        "FRAME_ANCESTORS": os.environ.get("FRAME_ANCESTORS", "'none'"),
     }

@@ -11,6 +11,7 @@ from celery import Celery
 
 GRADE_TASK = "workers.tasks.grade"
 SWEEP_TASK = "workers.tasks.sweep"
+LTI_GRADE_TASK = "workers.tasks.post_lti_grade"
 
 
 def client_settings(config) -> dict:
@@ -58,3 +59,8 @@ def init_app(app) -> Celery:
 def publish_grading(celery: Celery, submission_id: int) -> None:
     """Queue the grading of a stored submission; raises when the broker cannot take it."""
     celery.send_task(GRADE_TASK, args=[submission_id])
+
+
+def publish_lti_grade(celery: Celery, user_id: int, slug: str) -> None:
+    """Queue the posting of a student's counted grade on slug to their LMS courses."""
+    celery.send_task(LTI_GRADE_TASK, args=[user_id, slug])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grader import login_sessions
@@ -20,7 +20,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "object-src 'none'",
         "base-uri 'none'",
         "form-action 'self'",
-        "frame-ancestors 'none'",
     ]
 )
 
@@ -34,9 +33,12 @@ def load_user(login_key: str) -> User | None:
 
 def add_security_headers(response: Response) -> Response:
     """Add CSP, no-sniff, framing and referrer headers to every response."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    ancestors = current_app.config.get("FRAME_ANCESTORS") or "'none'"
+    response.headers.setdefault("Content-Security-Policy",
+                                f"{CONTENT_SECURITY_POLICY}; frame-ancestors {ancestors}")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if ancestors == "'none'":  # browsers without CSP 2 read this one; it cannot list origins
+        response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     return response
 

@@ -11,7 +11,7 @@ from celery import Celery, Task
 from celery.signals import celeryd_after_setup
 from flask import Flask
 
-from grader.queue import GRADE_TASK, SWEEP_TASK, client_settings
+from grader.queue import GRADE_TASK, LTI_GRADE_TASK, SWEEP_TASK, client_settings
 
 
 def worker_settings(config) -> dict:
@@ -31,7 +31,10 @@ def worker_settings(config) -> dict:
             GRADE_TASK: {
                 "soft_time_limit": config["GRADE_SOFT_TIME_LIMIT"],
                 "time_limit": config["GRADE_HARD_TIME_LIMIT"],
-            }
+            },
+            # A grade post's few calls each time out (grader/lti/http.py); this bounds the whole,
+            # so a grading waiting behind it never waits long for an LMS (docs/lti.md).
+            LTI_GRADE_TASK: {"soft_time_limit": 60, "time_limit": 90},
         },
         "include": ["workers.tasks"],
         "beat_schedule": {

@@ -18,7 +18,8 @@ from sqlalchemy.exc import (
 )
 
 from grader.db import get_session, session_factory
-from grader.queue import GRADE_TASK, SWEEP_TASK
+from grader.grade_changes import grading_stored
+from grader.queue import GRADE_TASK, LTI_GRADE_TASK, SWEEP_TASK
 from workers import lifecycle, sweeper
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ def grade(self, submission_id: int) -> str:
         return record_failure(self, session, claim, error, max_retries)
     finally:
         heartbeat.stop()
+    if won:
+        grading_stored(session, submission_id, claim.assignment_slug)
     return "graded" if won else "superseded"
 
 
@@ -134,3 +137,28 @@ def record_failure(task, session, claim: lifecycle.Claim, error: Exception,
 def sweep() -> dict[str, list[int]]:
     """Queue submissions that waited too long and take back those a dead worker held."""
     return sweeper.sweep(get_session(), current_app.config)
+
+
+def lti_backoff(retries: int, base: int) -> int:
+    """Seconds before the next try of an LMS post: base, 3 base, 9 base ... at most an hour."""
+    return min(3600, base * 3 ** retries)
+
+
+@shared_task(bind=True, name=LTI_GRADE_TASK, max_retries=None)
+def post_lti_grade(self, user_id: int, slug: str) -> list[str]:
+    """Post a student's counted grade on slug to their LMS courses; retried while the LMS is
+    down. Idempotent: a value the LMS already has is not sent again."""
+    from grader.lti.passback import LmsUnavailable, give_up, post_grade
+
+    config = current_app.config
+    session = get_session()
+    try:
+        return post_grade(session, user_id, slug)
+    except (LmsUnavailable, SoftTimeLimitExceeded) as error:
+        session.rollback()
+        if self.request.retries >= config["LTI_MAX_RETRIES"]:
+            give_up(session, user_id, slug, str(error))
+            return ["failed"]
+        log.warning("LMS unavailable for the grade of user %s on %s: %s", user_id, slug, error)
+        raise self.retry(countdown=lti_backoff(self.request.retries,
+                                               config["LTI_RETRY_SECONDS"])) from error

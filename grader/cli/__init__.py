@@ -2,7 +2,7 @@
 
 import click
 
-from . import accounts, local, remote
+from . import accounts, local, lti, remote
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +17,7 @@ cli.add_command(accounts.create_user)
 cli.add_command(accounts.token)
 cli.add_command(accounts.reset_password)
 cli.add_command(remote.submit)
+cli.add_command(lti.lti)
 
 
 def main():

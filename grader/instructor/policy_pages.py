@@ -13,6 +13,7 @@ from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
 from grader.course import assignment_in_force_or_404, manifest_assignments
 from grader.db import get_session
+from grader.grade_changes import grades_may_have_changed
 from grader.instructor.forms import ExtensionForm, PolicyForm
 from grader.instructor.views import bp
 from grader.models import AssignmentPolicy, Extension, Role, User
@@ -85,6 +86,7 @@ def policy(slug: str):
         changed = {k: [before[k], after[k]] for k in POLICY_FIELDS if before[k] != after[k]}
         audit.record(session, current_user, "policy.update", slug, changes=changed)
         session.commit()
+        grades_may_have_changed(session, slug)
         flash("Policy saved. Counted grades use it at once.", "success")
         return redirect(url_for("instructor.policy", slug=slug))
     if row is not None:  # show stored datetimes in the naive UTC the inputs expect
@@ -109,6 +111,7 @@ def reset_policy(slug: str):
             session.delete(row)
             audit.record(session, current_user, "policy.reset", slug, changes=changed)
             session.commit()
+            grades_may_have_changed(session, slug)
         flash("The manifest's policy applies again.", "success")
     return redirect(url_for("instructor.policy", slug=slug))
 
@@ -136,6 +139,7 @@ def grant_extension(slug: str):
     audit.record(session, current_user, "extension.grant", slug,
                  student=student.username, due=extension.due.isoformat())
     session.commit()
+    grades_may_have_changed(session, slug, [student.id])
     flash(f"{student.username} now has until {extension.due:%Y-%m-%d %H:%M} UTC.", "success")
     return redirect(url_for("instructor.policy", slug=slug))
 
@@ -151,7 +155,9 @@ def revoke_extension(slug: str, extension_id: int):
     if ActionForm().validate_on_submit():
         audit.record(session, current_user, "extension.revoke", slug,
                      student=extension.user.username)
+        student_id = extension.user_id
         session.delete(extension)
         session.commit()
+        grades_may_have_changed(session, slug, [student_id])
         flash("Extension revoked.", "success")
     return redirect(url_for("instructor.policy", slug=slug))

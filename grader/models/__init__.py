@@ -2,6 +2,16 @@
 
 from grader.models.base import Base, utcnow
 from grader.models.course import AssignmentPolicy, AuditEntry, Extension, RegradeBatch
+from grader.models.lti import (
+    LtiContext,
+    LtiEnrolment,
+    LtiGradePost,
+    LtiIdentity,
+    LtiLaunchValue,
+    LtiLineItem,
+    LtiPlatform,
+    LtiToolKey,
+)
 from grader.models.submission import Grading, GradingStatus, Status, Submission
 from grader.models.user import ApiToken, LoginSession, Role, User, hash_token
 
@@ -15,6 +25,14 @@ __all__ = [
     "Grading",
     "GradingStatus",
     "LoginSession",
+    "LtiContext",
+    "LtiEnrolment",
+    "LtiGradePost",
+    "LtiIdentity",
+    "LtiLaunchValue",
+    "LtiLineItem",
+    "LtiPlatform",
+    "LtiToolKey",
     "Role",
     "Status",
     "Submission",

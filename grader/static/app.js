@@ -200,8 +200,30 @@ function checkUploads() {
   }
 }
 
+// LTI: go on with a launch in this frame when it may keep cookies; otherwise the page's
+// "Open in a new window" link is the way on. Post a deep-linking answer back to the LMS.
+function continueLtiLaunch(box) {
+  const secure = location.protocol === "https:" ? "; Secure" : "";
+  document.cookie = "lti_probe=1; path=/; SameSite=None" + secure;
+  const kept = document.cookie.includes("lti_probe=1");
+  document.cookie = "lti_probe=; path=/; max-age=0; SameSite=None" + secure;
+  const loading = box.querySelector("[data-lti-loading]");
+  if (kept || window.top === window) {
+    location.replace(box.dataset.continue);
+  } else if (loading) {
+    loading.textContent = "Your browser keeps this page from opening inside the course.";
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   localizeTimes(document);
+  const ltiCheck = document.querySelector("[data-lti-cookie-check]");
+  if (ltiCheck) {
+    continueLtiLaunch(ltiCheck);
+  }
+  for (const form of document.querySelectorAll("form[data-auto-submit]")) {
+    form.submit();
+  }
   enableCopyButtons();
   enableConfirmations();
   checkUploads();

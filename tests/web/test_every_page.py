@@ -131,6 +131,7 @@ def instructor_pages(ids):
         ("similar", "/instructor/assignments/numerical/similar?threshold=30"),
         ("compare", f"/instructor/similar/{ids['graded']}/{ids['bob-copy']}"),
         ("people", "/instructor/people"),
+        ("lms", "/instructor/lti"),
         ("audit", "/instructor/audit"),
         ("submission", f"/submissions/{ids['graded']}"),
         ("assignments", "/assignments"),
