@@ -33,9 +33,10 @@ NAME = "autodiff_student"
 VERSION = "0.1.0"
 WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 
-JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "autodiff_cases", "backprop_cases",
-           "numerical_cases", "growth", "results", "records", "snapshots", "trusted",
-           "submitted_file", "feedback_text"]
+# The core modules a local judging runs; each kind's case module is added from the kinds'
+# registry (grader/grading/kinds.py), so a new kind needs no change here.
+JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "growth", "results", "records",
+           "snapshots", "kinds", "trusted", "submitted_file", "feedback_text"]
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
 
 PYPROJECT = f"""\
@@ -105,7 +106,7 @@ def stage(root: Path) -> None:
     grading.mkdir()
     (grading / "__init__.py").write_text(
         '"""The grader\'s judging code, copied from grader/grading: the same diagnosis."""\n')
-    for module in JUDGING:
+    for module in judging_modules():
         text = (REPOSITORY / "grader" / "grading" / f"{module}.py").read_text(encoding="utf-8")
         _write_module(grading / f"{module}.py", text)
     for module in COMMAND_FILES:
@@ -117,6 +118,13 @@ def stage(root: Path) -> None:
         (assignments / f"{assignment.slug}.json").write_text(
             json.dumps(assignment_data(assignment), allow_nan=False), encoding="utf-8")
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+
+
+def judging_modules() -> list[str]:
+    """JUDGING and the case module of every kind."""
+    from grader.grading.kinds import KINDS
+
+    return JUDGING + sorted({kind.judging_module for kind in KINDS.values()})
 
 
 def assignment_data(assignment) -> dict:
@@ -133,8 +141,8 @@ def assignment_data(assignment) -> dict:
 
 def _write_module(path: Path, text: str) -> None:
     """Copy a module, pointing its imports of the core at the package's copies of it."""
-    text = re.sub(r"^from grader\.grading\.harness import", f"from {NAME}.harness import", text,
-                  flags=re.MULTILINE)
+    text = re.sub(r"^from grader\.grading\.harness(\.[\w.]+)? import",
+                  rf"from {NAME}.harness\1 import", text, flags=re.MULTILINE)
     # The command's modules word results with the core's own modules, shipped beside them.
     text = re.sub(r"^from grader\.grading\.(\w+) import", rf"from {NAME}.grading.\1 import",
                   text, flags=re.MULTILINE)
@@ -146,6 +154,6 @@ def _write_module(path: Path, text: str) -> None:
                 for name in [module, *names] if name):
             raise RuntimeError(f"{path.name} imports {module or names} at the top level")
         shipped = module.removeprefix(f"{NAME}.grading.")
-        if module != shipped and shipped not in JUDGING:
+        if module != shipped and shipped not in judging_modules():
             raise RuntimeError(f"{path.name} imports grader.grading.{shipped}, not shipped")
     path.write_text(text, encoding="utf-8")

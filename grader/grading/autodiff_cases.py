@@ -59,6 +59,16 @@ class AutodiffCase(GraphCase):
             payload["wrt"] = graph.variables
         return payload
 
+    def snapshot_needs(self) -> list[str]:
+        if self.check == "growth":
+            return ["reference_growth_sizes", "reference_growth"]
+        wanted = super().snapshot_needs()
+        if self.check == "higher-order":
+            wanted.append("higher_order_expected")
+        if self.check == "adjoints" and self.max_graph_ratio is not None:
+            wanted.append("reference_graph_size")
+        return wanted
+
     # -- out of the sandbox ------------------------------------------------------------
     def judge(self, record: dict) -> Outcome:
         try:

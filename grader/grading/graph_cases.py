@@ -115,6 +115,13 @@ class GraphCase:
             points.append(feed)
         return points
 
+    def snapshot_needs(self) -> list[str]:
+        """The cached reference results judging this case reads: what its snapshot carries
+        to the student package (grader/grading/snapshots.py)."""
+        if self.check == "growth":
+            return ["reference_growth"]
+        return ["reference_points"] + (["reference_memory"] if self.check == "memory" else [])
+
     def over_memory(self, peak: int, reference: int) -> bool:
         """Whether a peak of ``peak`` bytes is too much next to the reference's."""
         return peak > self.memory_ratio * reference + MEMORY_SLACK

@@ -23,7 +23,8 @@ the CPU clock) and compares how much the time grew with how much the graph grew.
 
 from __future__ import annotations
 
-from .harness.measure.timing import growth_suspect
+from grader.grading.harness.measure.timing import growth_suspect
+
 from .outcome import Outcome, failed, passed
 
 MAX_TIME_GROWTH = 3.0       # time may grow this many times faster than the graph

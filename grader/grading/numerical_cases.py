@@ -188,6 +188,10 @@ class NumericalCase:
         return self.atol + self.rtol * np.abs(g) + 2.0 * np.abs(self.reference_estimates[h] - g)
 
     # -- out of the sandbox ------------------------------------------------------------
+    def snapshot_needs(self) -> list[str]:
+        """The cached reference results judging this case reads (snapshots.py)."""
+        return ["analytic", "reference_estimates"]
+
     def judge(self, record: dict) -> Outcome:
         runs = record["runs"]
         if len(runs) != len(self.steps):

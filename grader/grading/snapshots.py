@@ -16,30 +16,10 @@ import numpy as np
 
 from grader.grading.harness import graphio
 
-from .autodiff_cases import AutodiffCase
-from .backprop_cases import BackpropCase
+from .kinds import kind as kind_named
 from .numerical_cases import NumericalCase
 
-CLASSES = {"autodiff": AutodiffCase, "backprop": BackpropCase, "numerical": NumericalCase}
 _CALLABLE_FIELDS = {"build", "function"}
-
-
-def needed(case) -> list[str]:
-    """The cached reference results that judging this case reads."""
-    if isinstance(case, NumericalCase):
-        return ["analytic", "reference_estimates"]
-    if case.check == "growth":
-        return (["reference_growth_sizes", "reference_growth"] if isinstance(case, AutodiffCase)
-                else ["reference_growth"])
-    wanted = ["reference_points"]
-    if case.check == "memory":
-        wanted.append("reference_memory")
-    if isinstance(case, AutodiffCase):
-        if case.check == "higher-order":
-            wanted.append("higher_order_expected")
-        if case.check == "adjoints" and case.max_graph_ratio is not None:
-            wanted.append("reference_graph_size")
-    return wanted
 
 
 def snapshot(case, kind: str) -> dict:
@@ -50,12 +30,12 @@ def snapshot(case, kind: str) -> dict:
         fields["function"] = case.function
     return {"kind": kind, "fields": fields, "payload": case.payload(),
             "reference": {name: _encode(name, getattr(case, name), case)
-                          for name in needed(case)}}
+                          for name in case.snapshot_needs()}}
 
 
 def restore(data: dict):
     """A case of the snapshot's class, judging with the stored reference results."""
-    cls, payload = CLASSES[data["kind"]], data["payload"]
+    cls, payload = kind_named(data["kind"]).case_class, data["payload"]
     fields = dict(data["fields"])
     if cls is NumericalCase:
         if "function" not in fields:

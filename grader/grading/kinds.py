@@ -1,0 +1,56 @@
+"""The kinds of assignment: one record each, the one place that says what a kind is made of.
+
+A manifest names its assignment's kind; everything that depends on the kind asks here: the
+case class whose objects the assignment's ``cases.py`` makes (its payload for the sandbox,
+its judge, the reference results the student package's snapshots carry), and the harness
+runner that runs its cases in the sandbox (grader/grading/harness/kinds.py, the sandbox's
+side of this registry: the harness cannot import the core). A new kind is a case class, a
+runner module and one entry in each registry (docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from grader.grading.harness import kinds as harness_kinds
+
+from .autodiff_cases import AutodiffCase
+from .backprop_cases import BackpropCase
+from .numerical_cases import NumericalCase
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    case_class: type       # what cases.py builds: payload(), judge(record), snapshot_needs()
+
+    @property
+    def runner(self) -> ModuleType:
+        """The harness module that runs this kind's cases (in the sandbox or on a student's
+        machine)."""
+        return harness_kinds.RUNNERS[self.name]
+
+    @property
+    def judging_module(self) -> str:
+        """The core module of its case class (the student package ships it)."""
+        return self.case_class.__module__.rsplit(".", 1)[-1]
+
+
+KINDS = {kind.name: kind for kind in (
+    Kind("autodiff", AutodiffCase),
+    Kind("backprop", BackpropCase),
+    Kind("numerical", NumericalCase),
+)}
+
+
+class UnknownKind(KeyError):
+    def __str__(self) -> str:
+        return f"unknown assignment kind {self.args[0]!r} (known: {', '.join(KINDS)})"
+
+
+def kind(name: str) -> Kind:
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise UnknownKind(name) from None
