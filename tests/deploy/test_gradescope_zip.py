@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.gradescope import autograder_zip
-from grader.grading.assignments import get_assignment
+from grader.grading.assignments import get_assignment, load_assignments
 from tests.support.live import REPOSITORY
 
 from .images import build, docker
@@ -63,7 +63,7 @@ def run_autograder(image: str, submit_file: str, source: bytes) -> dict:
         return json.loads((results / "results.json").read_text())
 
 
-@pytest.mark.parametrize("slug", ["numerical", "backprop", "autodiff"])
+@pytest.mark.parametrize("slug", list(load_assignments()))
 def test_zip_grades_reference_in_full_and_a_mutant_below(autograder_image, slug):
     assignment = get_assignment(slug)
     image = autograder_image(slug)

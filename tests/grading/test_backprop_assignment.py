@@ -6,7 +6,6 @@ submissions, without the sandbox.
 """
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,10 +17,10 @@ from grader.grading.pipeline import grade_submission
 
 ASSIGNMENT = get_assignment("backprop")
 MUTANTS = ASSIGNMENT.mutants()
-ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("backprop_*.py"))
+# What the diagnosis tests below read (test_every_assignment.py grades every mutant).
 SUBMISSIONS = {"reference": ASSIGNMENT.solution,
-               **{f"mutant:{p.stem}": p for p in MUTANTS},
-               **{f"alternative:{p.stem}": p for p in ALTERNATIVES}}
+               **{f"mutant:{p.stem}": p for p in MUTANTS
+                  if p.stem in ("wrong_order", "adjoint_not_summed", "stale_state", "too_slow")}}
 
 
 @pytest.fixture(scope="module")
@@ -65,32 +64,6 @@ def test_cases_cover_the_assignment():
 
 
 # -- grading in the sandbox ------------------------------------------------------------------
-def test_reference_scores_full_marks(graded):
-    document = graded["reference"]
-    assert not failures(document)
-    assert document["score"] == document["max_score"] == ASSIGNMENT.points
-    assert document["extra_data"]["isolation"] in ("bubblewrap", "fallback")
-
-
-@pytest.mark.parametrize("mutant", MUTANTS, ids=lambda p: p.stem)
-def test_each_mutant_loses_points_with_its_category(graded, mutant):
-    document = graded[f"mutant:{mutant.stem}"]
-    category = mutant_category(mutant)
-    assert document["score"] < document["max_score"]
-    failing = [t for t in document["tests"] if t["status"] == "failed"]
-    assert any(category in t["tags"] for t in failing), failures(document)
-    for test in failing:
-        assert len(test["tags"]) == 1 and test["tags"][0] in CATEGORIES
-        assert test["extra_data"]["diagnosis"]["category"] == test["tags"][0]
-
-
-@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)
-def test_correct_solutions_written_differently_get_full_marks(graded, alternative):
-    document = graded[f"alternative:{alternative.stem}"]
-    assert not failures(document)
-    assert document["score"] == document["max_score"]
-
-
 def test_wrong_order_names_the_node_that_passed_its_adjoint_on_early(graded):
     document = graded["mutant:wrong_order"]
     test = next(t for t in document["tests"] if t["name"] == "diamond")
