@@ -80,6 +80,15 @@ SCHEMAS = {
             "grade_held": {"type": "boolean",
                            "description": "A regrade of the caller's work runs: the grade is "
                            "the one before it until the regrade ends, then changes at once."},
+            "counted_late_days": {"type": "integer",
+                                  "description": "Days of the caller's late-day bank spent on "
+                                  "this assignment (each removes one started day's penalty)."},
+            "late_days_left": {"type": ["integer", "null"],
+                               "description": "Late days left in the caller's bank after every "
+                               "assignment's spending; null: the course has no late-day bank."},
+            "late_days_budget": {"type": ["integer", "null"],
+                                 "description": "The caller's late days for the term (the "
+                                 "course's and any granted to them); null: no bank."},
             "best_score": {"type": ["number", "null"],
                            "description": "Kept for older clients: the same as "
                                           "`counted_score` (whichever the score policy)."},
@@ -143,6 +152,9 @@ SCHEMAS = {
             "max_score": {"type": ["number", "null"]},
             "counts": {"type": "boolean",
                        "description": "This is the submission the owner's grade counts."},
+            "late_days": {"type": "integer",
+                          "description": "Days of the owner's late-day bank spent on the "
+                          "assignment: the score and late_penalty already include them."},
             "regrading": {"type": "boolean",
                           "description": "Graded before and being graded again: score and "
                                          "result are the last final grading's until then."},

@@ -53,6 +53,9 @@ def assignment_document(assignment, grade: Grade | None = None) -> dict:
         "counted_max_score": grade.max_score if grade else None,
         "counted_submission": grade.submission.id if grade and grade.submission else None,
         "grade_held": grade is not None and grade.held_since is not None,
+        "counted_late_days": grade.late_days if grade else 0,
+        "late_days_left": grade.late_days_left if grade else None,
+        "late_days_budget": grade.late_days_budget if grade else None,
         "url": url_for("student.assignment", slug=assignment.slug, _external=True),
     }
 
@@ -62,7 +65,8 @@ def summary_document(submission: Submission, grade: Grade | None) -> dict:
 
     grade is its owner's on the assignment (None when the assignment left the course).
     """
-    scores = submission_scores(submission, grade.policy if grade else None)
+    scores = submission_scores(submission, grade.policy if grade else None,
+                               grade.late_days if grade else 0)
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,

@@ -2,10 +2,24 @@
 
 from grader.models.base import Base, utcnow
 from grader.models.course import AssignmentPolicy, AuditEntry, Extension, RegradeBatch
+from grader.models.rules import (
+    Accommodation,
+    LateDayAllowance,
+    LateDayBank,
+    LateDayGrant,
+    PointsAdjustment,
+    RegradeRequest,
+)
 from grader.models.submission import Grading, GradingStatus, Status, Submission
 from grader.models.user import ApiToken, LoginSession, Role, User, hash_token
 
 __all__ = [
+    "Accommodation",
+    "LateDayAllowance",
+    "LateDayBank",
+    "LateDayGrant",
+    "PointsAdjustment",
+    "RegradeRequest",
     "ApiToken",
     "AssignmentPolicy",
     "AuditEntry",

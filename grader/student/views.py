@@ -32,7 +32,7 @@ from grader.course import (
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import in_case_order, running_partial, visible_result
-from grader.grades import counted_score, grade_of
+from grader.grades import counted_score, grade_of, late_day_standing
 from grader.grading import feedback_text
 from grader.models import Submission, utcnow
 from grader.policy import for_student
@@ -58,31 +58,33 @@ def value_filter(value) -> str:
     return feedback_text.format_value(value)
 
 
-def owner_policy(submission: Submission):
-    """The submission's assignment as it applies to its owner (extension included), cached
-    for the request; None when the assignment is no longer in the course."""
-    policies = g.setdefault("owner_policies", {})
+def owner_grade(submission: Submission):
+    """The owner's grade on the submission's assignment (its policy: theirs, accommodation and
+    extension included; its late days: those spent there), cached for the request; None when
+    the assignment is no longer in the course."""
+    grades = g.setdefault("owner_grades", {})
     key = (submission.assignment_slug, submission.user_id)
-    if key not in policies:
+    if key not in grades:
         assignment = assignment_in_force(submission.assignment_slug)
-        policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
-    return policies[key]
+        grades[key] = assignment and grade_of(get_session(), assignment, submission.user)
+    return grades[key]
 
 
 def counted_for(submission: Submission) -> tuple[float, float] | None:
-    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
-    policy = owner_policy(submission)
-    if policy is None:  # an assignment no longer in the course: its stored score
+    """Return (score, late penalty) as the submission counts now, under its owner's grade."""
+    grade = owner_grade(submission)
+    if grade is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
-    return counted_score(policy, submission)  # its last final grading, scored
+    return counted_score(grade.policy, submission, grade.late_days)  # its last final grading
 
 
 def late_for(submission: Submission) -> float:
-    """Return the fraction a submission loses for its lateness under its owner's policy now,
+    """Return the fraction a submission loses for its lateness under its owner's grade now,
     graded or not (the same penalty its counted score carries)."""
-    policy = owner_policy(submission)
-    return submission.late_penalty if policy is None else late_penalty(policy,
-                                                                       submission.submitted_at)
+    grade = owner_grade(submission)
+    if grade is None:
+        return submission.late_penalty
+    return late_penalty(grade.policy, submission.submitted_at, grade.late_days)
 
 
 @bp.app_context_processor
@@ -132,7 +134,8 @@ def index():
     grades = {slug: grade_of(session, assignment, current_user)
               for slug, assignment in assignments_in_force().items()}
     shown = [grade.policy for grade in grades.values()]  # their own dates: extension included
-    return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow())
+    return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow(),
+                           bank=late_day_standing(session, current_user))
 
 
 @bp.route("/assignments/<slug>", methods=["GET"])
@@ -145,10 +148,12 @@ def assignment(slug: str):
 def render_assignment(assignment, form: SubmissionForm, status: int = 200):
     """Render the assignment page (also after a refused submission)."""
     session = get_session()
+    grade = grade_of(session, assignment, current_user)
     assignment = for_student(session, assignment, current_user)  # their extension's dates
     history = session.scalars(own_submissions(assignment.slug).limit(50)).all()
     now = utcnow()
     readme = render_markdown(assignment.readme_markdown(), heading_offset=1)
+    lateness = days_late(assignment, now)
     page = render_template(
         "student/assignment.html",
         assignment=assignment,
@@ -157,11 +162,23 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
         allowance=submissions.daily_allowance(session, current_user, assignment, now),
         history=history,
         now=now,
-        days_late=days_late(assignment, now),
+        days_late=lateness,
+        late_days=late_day_notice(grade, lateness),
         closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
     )
     return page, status
+
+
+def late_day_notice(grade, lateness: int) -> dict | None:
+    """What the student's late-day bank means for this assignment now: the most it takes, the
+    days the grade spends on it, those left, and how many a submission now would use at most
+    (if it counted); None when the assignment takes no late days."""
+    if not grade.late_days_max:
+        return None
+    usable = min(lateness, grade.late_days_max, grade.late_days_left + grade.late_days)
+    return {"max": grade.late_days_max, "spent": grade.late_days, "left": grade.late_days_left,
+            "budget": grade.late_days_budget, "would_use": usable}
 
 
 @bp.route("/assignments/<slug>/starter.zip")
@@ -251,6 +268,7 @@ def submission(submission_id: int):
         code=scrollable(highlight_python(submission.source), f"Code of {submission.filename}"),
         history=owner_history(submission),
         action=ActionForm(),
+        owner_grade=owner_grade(submission),
         **feedback_context(submission),
     )
 
