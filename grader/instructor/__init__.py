@@ -14,6 +14,7 @@ from grader.instructor import (  # noqa: F401  (each module adds its routes to b
     people,
     policy_pages,
     regrade_pages,
+    regrade_request_pages,
     similarity_pages,
 )
 from grader.instructor.views import bp

@@ -11,6 +11,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -130,3 +131,13 @@ class AccommodationForm(FlaskForm):
     note = StringField("Note (e.g. the office's reference)", validators=[Optional(),
                                                                        Length(max=255)])
     submit = SubmitField("Save accommodation")
+
+
+class RegradeAnswerForm(FlaskForm):
+    """An answer to a regrade request; points (with a reason) set the test's points for good."""
+
+    answer = TextAreaField("Answer", validators=[DataRequired(), Length(max=4000)])
+    points = FloatField("Set the test's points to (empty: unchanged)",
+                        validators=[Optional(), NumberRange(0, 10_000)])
+    reason = StringField("Reason for the points", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Answer")

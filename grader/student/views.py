@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grader import student_wheel, submissions
+from grader import regrade_requests, student_wheel, submissions
 from grader.auth.access import can_view
 from grader.auth.forms import ActionForm
 from grader.course import (
@@ -37,7 +37,7 @@ from grader.grading import feedback_text
 from grader.models import Submission, utcnow
 from grader.policy import for_student
 from grader.rendering import highlight_python, render_markdown, scrollable
-from grader.student.forms import SubmissionForm
+from grader.student.forms import RegradeRequestForm, SubmissionForm
 
 bp = Blueprint("student", __name__)
 
@@ -263,14 +263,46 @@ def feedback_context(submission: Submission) -> dict:
 def submission(submission_id: int):
     """Show a submission: live status, feedback, the code and the owner's history."""
     submission = get_visible_submission(submission_id)
-    return render_template(
+    return render_submission(submission, request_form(submission))
+
+
+def request_form(submission: Submission, **kwargs) -> RegradeRequestForm:
+    """The form asking for a review of one of the submission's tests."""
+    form = RegradeRequestForm(**kwargs)
+    form.test.choices = list(regrade_requests.tests_of(submission))
+    return form
+
+
+def render_submission(submission: Submission, form: RegradeRequestForm, status: int = 200):
+    page = render_template(
         "student/submission.html",
         code=scrollable(highlight_python(submission.source), f"Code of {submission.filename}"),
         history=owner_history(submission),
         action=ActionForm(),
         owner_grade=owner_grade(submission),
+        request_form=form,
+        requests=regrade_requests.requests_on(get_session(), submission),
         **feedback_context(submission),
     )
+    return page, status
+
+
+@bp.post("/submissions/<int:submission_id>/regrade-requests")
+@login_required
+def ask_for_review(submission_id: int):
+    """Ask the instructor to look at one test of one's own graded submission again."""
+    submission = get_visible_submission(submission_id)
+    form = request_form(submission)
+    if not form.validate_on_submit():
+        return render_submission(submission, form, 400)
+    try:
+        regrade_requests.ask(get_session(), current_user, submission, form.test.data,
+                             form.message.data)
+    except regrade_requests.Refused as refusal:
+        form.form_errors.append(refusal.message)
+        return render_submission(submission, form, 400)
+    flash("Your request is with the instructor; the answer appears on this page.", "success")
+    return redirect(url_for("student.submission", submission_id=submission_id) + "#reviews")
 
 
 def owner_history(submission: Submission) -> list[Submission]:
