@@ -20,6 +20,7 @@ ACTIONS = {
     "late_days.grant": "granted late days to",
     "accommodation.grant": "set a standing accommodation for",
     "accommodation.revoke": "ended the standing accommodation of",
+    "groups.update": "changed the largest group of",
     "regrade_request.open": "asked for a review of a test on",
     "regrade_request.answer": "answered a regrade request of",
     "roster.import": "imported a roster into",

@@ -7,6 +7,7 @@ standing accommodation and extension included) less the late days spent on it, n
 from the row: a changed due date or an extension changes the grade at once. Submissions
 after the (student's) hard close never count. A submission's raw score is its grading's with
 the points an instructor set for a test in place of the grading's (grader.regrade_requests).
+A student's submissions are their own and those handed in for their group (grader.groups).
 
 Late days (grader.late_days) are spent here, each time a grade is computed: where they raise
 the student's counted scores the most, so a regrade or a policy change moves them at once.
@@ -29,10 +30,11 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from grader.course import assignments_in_force, is_closed, late_penalty
+from grader.groups import confirmed_groups
 from grader.late_days import LateDayRules, load_rules, spend
 from grader.models import (
     Accommodation,
@@ -252,15 +254,22 @@ def gradings(session: Session, assignment: Assignment,
              users: list[User]) -> dict[int, Grading_with]:
     """Load what user's grades on assignment need once; return, by user id, the grade as a
     function of the late days spent on it."""
+    ids = [user.id for user in users]
+    group_of = confirmed_groups(session, assignment.slug, ids)  # partners share submissions
     rows = session.scalars(
         select(Submission)
         .where(Submission.assignment_slug == assignment.slug,
-               Submission.user_id.in_([user.id for user in users]))
+               or_(Submission.user_id.in_(ids), Submission.group_id.in_(set(group_of.values()))))
         .order_by(Submission.submitted_at, Submission.id)
     ).all()
+    members: dict[int, list[int]] = {}
+    for user_id, group_id in group_of.items():
+        members.setdefault(group_id, []).append(user_id)
     by_user: dict[int, list[Submission]] = {user.id: [] for user in users}
     for row in rows:
-        by_user[row.user_id].append(row)
+        sharing = set(members.get(row.group_id, ())) if row.group_id else set()
+        for user_id in sharing | ({row.user_id} & by_user.keys()):
+            by_user[user_id].append(row)
     extensions = {
         e.user_id: e for e in session.scalars(
             select(Extension).where(Extension.assignment_slug == assignment.slug,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from grader import audit
+from grader.groups import is_member
 from grader.models import PointsAdjustment, RegradeRequest, Submission, User, utcnow
 
 MAX_MESSAGE = 4000
@@ -39,8 +40,9 @@ def ask(session: Session, student: User, submission: Submission, test_name: str,
         message: str) -> RegradeRequest:
     """Store a student's request about one test of their own graded submission (committed)."""
     message = (message or "").strip()
-    if submission.user_id != student.id:
-        raise Refused("You can ask for a review of your own submissions only.")
+    if submission.user_id != student.id and not (
+            submission.group_id and is_member(session, student, submission.group_id)):
+        raise Refused("You can ask for a review of your own (or your group's) submissions only.")
     if submission.raw_score is None or not submission.result:
         raise Refused("This submission has no grade yet: ask once it is graded.")
     if test_name not in tests_of(submission):

@@ -86,6 +86,13 @@ SCHEMAS = {
             "late_days_left": {"type": ["integer", "null"],
                                "description": "Late days left in the caller's bank after every "
                                "assignment's spending; null: the course has no late-day bank."},
+            "max_group_size": {"type": "integer",
+                               "description": "The largest group of partners the assignment "
+                               "takes (1: everyone works alone)."},
+            "group": {"type": ["array", "null"], "items": {"type": "string"},
+                      "description": "The usernames of the confirmed members of the caller's "
+                      "group (the caller included); a submission of any of them is everyone's. "
+                      "Null: the caller works alone."},
             "late_days_budget": {"type": ["integer", "null"],
                                  "description": "The caller's late days for the term (the "
                                  "course's and any granted to them); null: no bank."},
@@ -119,7 +126,9 @@ SCHEMAS = {
                              "description": "Fraction lost, under the policy in force now."},
             "max_score": {"type": ["number", "null"]},
             "counts": {"type": "boolean",
-                       "description": "This is the submission the owner's grade counts."},
+                       "description": "This is the submission the grade counts: a student "
+                       "caller's own grade (a partner's submission may count for them), the "
+                       "submitter's for an instructor."},
             "submitted_at": {"type": "string", "format": "date-time"},
             "finished_at": NULLABLE_TIME,
             "url": {"type": "string", "format": "uri"},
@@ -151,7 +160,12 @@ SCHEMAS = {
                           "description": "The last final grading's score, before any penalty."},
             "max_score": {"type": ["number", "null"]},
             "counts": {"type": "boolean",
-                       "description": "This is the submission the owner's grade counts."},
+                       "description": "This is the submission the grade counts: a student "
+                       "caller's own grade (a partner's submission may count for them), the "
+                       "submitter's for an instructor."},
+            "group": {"type": ["array", "null"], "items": {"type": "string"},
+                      "description": "Handed in for a group: its confirmed members' usernames "
+                      "(every one of them sees it, and it counts for each). Null otherwise."},
             "late_days": {"type": "integer",
                           "description": "Days of the owner's late-day bank spent on the "
                           "assignment: the score and late_penalty already include them."},

@@ -141,3 +141,14 @@ class RegradeAnswerForm(FlaskForm):
                         validators=[Optional(), NumberRange(0, 10_000)])
     reason = StringField("Reason for the points", validators=[Optional(), Length(max=1000)])
     submit = SubmitField("Answer")
+
+
+class GroupSizeForm(FlaskForm):
+    """The largest group an assignment takes (1: students work alone)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="groups", **kwargs)
+
+    max_size = IntegerField("Largest group (1: everyone works alone)",
+                            validators=[InputRequired(), NumberRange(1, 20)])
+    submit = SubmitField("Save group size")

@@ -4,6 +4,9 @@ from grader.models.base import Base, utcnow
 from grader.models.course import AssignmentPolicy, AuditEntry, Extension, RegradeBatch
 from grader.models.rules import (
     Accommodation,
+    Group,
+    GroupMember,
+    GroupSize,
     LateDayAllowance,
     LateDayBank,
     LateDayGrant,
@@ -15,6 +18,9 @@ from grader.models.user import ApiToken, LoginSession, Role, User, hash_token
 
 __all__ = [
     "Accommodation",
+    "Group",
+    "GroupMember",
+    "GroupSize",
     "LateDayAllowance",
     "LateDayBank",
     "LateDayGrant",

@@ -1,5 +1,5 @@
 """The rules a course runs on beside each assignment's policy: a late-day bank, standing
-accommodations, and regrade requests with the points an instructor adjusts."""
+accommodations, regrade requests with the points an instructor adjusts, and partners."""
 
 from __future__ import annotations
 
@@ -121,3 +121,49 @@ class PointsAdjustment(Base):
     submission: Mapped[Submission] = relationship(backref=backref(
         "adjustments", lazy="selectin", order_by="PointsAdjustment.id",
         cascade="all, delete-orphan"))
+
+
+class GroupSize(Base):
+    """An assignment done in groups: at most max_size students in each (no row: alone)."""
+
+    __tablename__ = "group_sizes"
+    __table_args__ = (CheckConstraint("max_size >= 2", name="max_size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_slug: Mapped[str] = mapped_column(String(64), unique=True)
+    max_size: Mapped[int] = mapped_column(Integer)
+
+
+class Group(Base):
+    """Students working together on one assignment; a submission of one member is everyone's."""
+
+    __tablename__ = "groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_slug: Mapped[str] = mapped_column(String(64), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    members: Mapped[list[GroupMember]] = relationship(
+        back_populates="group", cascade="all, delete-orphan", order_by="GroupMember.id")
+
+
+class GroupMember(Base):
+    """A student in a group: invited until they confirm (one group per student and assignment)."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("assignment_slug", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"),
+                                          index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    assignment_slug: Mapped[str] = mapped_column(String(64))
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    group: Mapped[Group] = relationship(back_populates="members")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 
@@ -41,3 +41,10 @@ class RegradeRequestForm(FlaskForm):
     message = TextAreaField("What should the instructor look at?",
                             validators=[DataRequired(), Length(max=4000)])
     submit = SubmitField("Ask for a review")
+
+
+class InviteForm(FlaskForm):
+    """Invite a partner by username."""
+
+    username = StringField("Partner's username", validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField("Invite")

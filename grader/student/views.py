@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grader import regrade_requests, student_wheel, submissions
+from grader import groups, regrade_requests, student_wheel, submissions
 from grader.auth.access import can_view
 from grader.auth.forms import ActionForm
 from grader.course import (
@@ -37,7 +37,7 @@ from grader.grading import feedback_text
 from grader.models import Submission, utcnow
 from grader.policy import for_student
 from grader.rendering import highlight_python, render_markdown, scrollable
-from grader.student.forms import RegradeRequestForm, SubmissionForm
+from grader.student.forms import InviteForm, RegradeRequestForm, SubmissionForm
 
 bp = Blueprint("student", __name__)
 
@@ -58,15 +58,24 @@ def value_filter(value) -> str:
     return feedback_text.format_value(value)
 
 
+def grade_holder(submission: Submission):
+    """Whose grade a submission's page shows: a student's own (they see only theirs and their
+    group's), the submitter's for an instructor."""
+    if current_user.is_authenticated and not current_user.is_instructor:
+        return current_user
+    return submission.user
+
+
 def owner_grade(submission: Submission):
-    """The owner's grade on the submission's assignment (its policy: theirs, accommodation and
-    extension included; its late days: those spent there), cached for the request; None when
-    the assignment is no longer in the course."""
+    """The grade on the submission's assignment of its holder (grade_holder): their policy,
+    accommodation and extension included, their late days spent there; cached for the
+    request; None when the assignment is no longer in the course."""
     grades = g.setdefault("owner_grades", {})
-    key = (submission.assignment_slug, submission.user_id)
+    holder = grade_holder(submission)
+    key = (submission.assignment_slug, holder.id)
     if key not in grades:
         assignment = assignment_in_force(submission.assignment_slug)
-        grades[key] = assignment and grade_of(get_session(), assignment, submission.user)
+        grades[key] = assignment and grade_of(get_session(), assignment, holder)
     return grades[key]
 
 
@@ -118,12 +127,12 @@ def home():
     return redirect(url_for("student.index"))
 
 
-def own_submissions(slug: str | None = None):
-    """Select the current user's submissions, newest first."""
-    query = select(Submission).where(Submission.user_id == current_user.id)
-    if slug is not None:
-        query = query.where(Submission.assignment_slug == slug)
-    return query.order_by(Submission.id.desc())
+def own_submissions(slug: str):
+    """Select the current user's submissions to an assignment and their group's, newest first."""
+    group_id = groups.group_for(get_session(), current_user, slug)
+    return (select(Submission)
+            .where(Submission.assignment_slug == slug, groups.theirs(current_user, group_id))
+            .order_by(Submission.id.desc()))
 
 
 @bp.route("/assignments")
@@ -145,7 +154,8 @@ def assignment(slug: str):
     return render_assignment(assignment_in_force_or_404(slug), SubmissionForm())
 
 
-def render_assignment(assignment, form: SubmissionForm, status: int = 200):
+def render_assignment(assignment, form: SubmissionForm, status: int = 200,
+                      invite_form: InviteForm | None = None):
     """Render the assignment page (also after a refused submission)."""
     session = get_session()
     grade = grade_of(session, assignment, current_user)
@@ -164,6 +174,10 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
         now=now,
         days_late=lateness,
         late_days=late_day_notice(grade, lateness),
+        group_size=groups.max_size(session, assignment.slug),
+        membership=groups.membership(session, current_user, assignment.slug),
+        invite_form=invite_form or InviteForm(formdata=None),
+        action=ActionForm(formdata=None),
         closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
     )
@@ -179,6 +193,35 @@ def late_day_notice(grade, lateness: int) -> dict | None:
     usable = min(lateness, grade.late_days_max, grade.late_days_left + grade.late_days)
     return {"max": grade.late_days_max, "spent": grade.late_days, "left": grade.late_days_left,
             "budget": grade.late_days_budget, "would_use": usable}
+
+
+@bp.post("/assignments/<slug>/group/<any(invite, confirm, leave):change>")
+@login_required
+def change_group(slug: str, change: str):
+    """Invite a partner, confirm an invitation, or leave (decline) a group on the assignment."""
+    assignment = assignment_in_force_or_404(slug)
+    session = get_session()
+    form = InviteForm() if change == "invite" else ActionForm()
+    if not form.validate_on_submit():
+        return render_assignment(assignment, SubmissionForm(formdata=None), 400,
+                                 form if change == "invite" else None)
+    try:
+        if change == "invite":
+            invited = groups.invite(session, current_user, slug, form.username.data)
+            message = (f"{invited.user.username} is invited: they join your group when they "
+                       "confirm on this page.")
+        elif change == "confirm":
+            groups.confirm(session, current_user, slug)
+            message = "You are in the group: a submission of any member is everyone's."
+        else:
+            groups.leave(session, current_user, slug)
+            message = "You work alone on this assignment now."
+    except groups.Refused as refusal:
+        invite_form = form if change == "invite" else InviteForm(formdata=None)
+        invite_form.form_errors.append(refusal.message)
+        return render_assignment(assignment, SubmissionForm(formdata=None), 400, invite_form)
+    flash(message, "success")
+    return redirect(url_for("student.assignment", slug=slug) + "#partners")
 
 
 @bp.route("/assignments/<slug>/starter.zip")
@@ -248,7 +291,7 @@ def feedback_context(submission: Submission) -> dict:
     """Gather what the feedback fragment shows."""
     assignment = assignment_in_force(submission.assignment_slug)
     if assignment is not None:  # the owner's dates: their extension included
-        assignment = for_student(get_session(), assignment, submission.user)
+        assignment = for_student(get_session(), assignment, grade_holder(submission))
     now = utcnow()
     return {
         "submission": submission,
@@ -282,6 +325,7 @@ def render_submission(submission: Submission, form: RegradeRequestForm, status: 
         owner_grade=owner_grade(submission),
         request_form=form,
         requests=regrade_requests.requests_on(get_session(), submission),
+        group=groups.member_names(get_session(), submission.group_id),
         **feedback_context(submission),
     )
     return page, status
@@ -306,13 +350,14 @@ def ask_for_review(submission_id: int):
 
 
 def owner_history(submission: Submission) -> list[Submission]:
-    """Return the owner's submissions to the same assignment, newest first."""
+    """Return the submissions to the same assignment of the one whose grade the page shows
+    (the viewer's own and their group's for a student), newest first."""
+    holder = grade_holder(submission)
+    group_id = groups.group_for(get_session(), holder, submission.assignment_slug)
     return get_session().scalars(
         select(Submission)
-        .where(
-            Submission.user_id == submission.user_id,
-            Submission.assignment_slug == submission.assignment_slug,
-        )
+        .where(Submission.assignment_slug == submission.assignment_slug,
+               groups.theirs(holder, group_id))
         .order_by(Submission.id.desc())
         .limit(50)
     ).all()

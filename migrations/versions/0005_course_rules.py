@@ -1,5 +1,5 @@
 """The rules courses run on: a late-day bank, standing accommodations, regrade requests and
-the points instructors adjust.
+the points instructors adjust, partners (groups, their members, the group of a submission).
 
 Revision ID: 0005
 Revises: 0004
@@ -116,9 +116,60 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_points_adjustments_submission_id"), "points_adjustments",
                     ["submission_id"])
+    op.create_table(
+        "group_sizes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assignment_slug", sa.String(64), nullable=False),
+        sa.Column("max_size", sa.Integer(), nullable=False),
+        sa.CheckConstraint("max_size >= 2", name=op.f("ck_group_sizes_max_size")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_sizes")),
+        sa.UniqueConstraint("assignment_slug", name=op.f("uq_group_sizes_assignment_slug")),
+    )
+    op.create_table(
+        "groups",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("assignment_slug", sa.String(64), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", Timestamp, nullable=False),
+        user_key("groups", "created_by_id", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_groups")),
+    )
+    op.create_index(op.f("ix_groups_assignment_slug"), "groups", ["assignment_slug"])
+    op.create_table(
+        "group_members",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("assignment_slug", sa.String(64), nullable=False),
+        sa.Column("invited_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", Timestamp, nullable=False),
+        sa.Column("confirmed_at", Timestamp, nullable=True),
+        sa.ForeignKeyConstraint(["group_id"], ["groups.id"], ondelete="CASCADE",
+                                name=op.f("fk_group_members_group_id_groups")),
+        user_key("group_members", "user_id", "CASCADE"),
+        user_key("group_members", "invited_by_id", "SET NULL"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_group_members")),
+        sa.UniqueConstraint("assignment_slug", "user_id",
+                            name=op.f("uq_group_members_assignment_slug")),
+    )
+    op.create_index(op.f("ix_group_members_group_id"), "group_members", ["group_id"])
+    with op.batch_alter_table("submissions") as table:
+        table.add_column(sa.Column("group_id", sa.Integer(), nullable=True))
+        table.create_foreign_key(op.f("fk_submissions_group_id_groups"), "groups",
+                                 ["group_id"], ["id"], ondelete="SET NULL")
+        table.create_index(op.f("ix_submissions_group_id"), ["group_id"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("submissions") as table:
+        table.drop_index(op.f("ix_submissions_group_id"))
+        table.drop_constraint(op.f("fk_submissions_group_id_groups"), type_="foreignkey")
+        table.drop_column("group_id")
+    op.drop_index(op.f("ix_group_members_group_id"), table_name="group_members")
+    op.drop_table("group_members")
+    op.drop_index(op.f("ix_groups_assignment_slug"), table_name="groups")
+    op.drop_table("groups")
+    op.drop_table("group_sizes")
     op.drop_index(op.f("ix_points_adjustments_submission_id"), table_name="points_adjustments")
     op.drop_table("points_adjustments")
     op.drop_index(op.f("ix_regrade_requests_submission_id"), table_name="regrade_requests")
