@@ -113,6 +113,7 @@ def status_document(
         "regrading": has_final and not submission.is_final,
         "error": submission.error_message if submission.status == "error" else None,
         "late_days": grade.late_days if grade else 0,
+        "late_days_left": grade.late_days_left if grade else None,
         "result": (visible_result(submission.result, assignment, viewer, now)
                    if has_final else None),
         "partial_result": visible_result(running_partial(submission), assignment, viewer, now),

@@ -169,6 +169,9 @@ SCHEMAS = {
             "late_days": {"type": "integer",
                           "description": "Days of the owner's late-day bank spent on the "
                           "assignment: the score and late_penalty already include them."},
+            "late_days_left": {"type": ["integer", "null"],
+                               "description": "Days left in that bank after every assignment's "
+                               "spending; null: the course has no late-day bank."},
             "regrading": {"type": "boolean",
                           "description": "Graded before and being graded again: score and "
                                          "result are the last final grading's until then."},

@@ -94,6 +94,7 @@ def test_points_set_in_an_answer_count_everywhere_and_survive_a_regrade(app, cli
     assert grade() == 9.0
     page = student.get(f"/submissions/{submission_id}").get_data(as_text=True)
     assert "Right: the README says 1e-4." in page and 'data-adjusted-points="4"' in page
+    assert 'data-adjusted-test="4"' in page  # beside the test's own points in the table
 
     regrade_all(app, staff, FIRST_GRADING)  # the grading still gives case 2 nothing
     assert grade() == 9.0

@@ -20,6 +20,9 @@ from grader.grading.assignments import load_assignments
 from grader.models import (
     Accommodation,
     Extension,
+    Group,
+    GroupMember,
+    GroupSize,
     LateDayAllowance,
     LateDayBank,
     LateDayGrant,
@@ -114,6 +117,13 @@ def seed(app, result: dict) -> dict[str, int]:
         session.add(PointsAdjustment(submission=graded, test_name=tests[-1], points=0.5,
                                      reason="partial credit", request_id=answered.id,
                                      adjusted_by_id=prof.id))
+        # Partners on numerical: alice and bob, confirmed.
+        group = Group(assignment_slug="numerical", created_by_id=alice.id)
+        session.add_all([GroupSize(assignment_slug="numerical", max_size=3), group,
+                         GroupMember(group=group, user=alice, assignment_slug="numerical",
+                                     confirmed_at=now),
+                         GroupMember(group=group, user=bob, assignment_slug="numerical",
+                                     invited_by_id=alice.id, confirmed_at=now)])
         from grader import audit
 
         audit.record(session, prof, "policy.update", "numerical",

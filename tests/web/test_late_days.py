@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from grader.cli.report import late_day_line
 from grader.db import get_session
 from grader.late_days import spend
 from grader.models import ApiToken, AuditEntry, User, utcnow
@@ -116,6 +117,11 @@ def test_late_days_go_where_they_help_most_and_come_back(app, client, course):
     page = students["alice"].get("/assignments/numerical").get_data(as_text=True)
     assert 'data-late-days-left="0"' in page and 'data-would-use="2"' in page
     assert "it uses 2 of your 2 remaining late days" in page
+    document = students["alice"].get(f"/api/v1/submissions/{autodiff_id}", headers={
+        "Authorization": f"Bearer {app.tokens['alice']}"}).json
+    assert (document["late_days"], document["late_days_left"]) == (1, 0)
+    assert late_day_line(document) == (
+        "late days: your grade on this assignment spends 1 late day; 0 left for the term")
     submission_page = students["alice"].get(f"/submissions/{autodiff_id}").get_data(as_text=True)
     assert 'data-late-days-spent="1"' in submission_page
     assert "spends\n    1 late day on this submission;\n    0 of 3 left" in submission_page
