@@ -64,7 +64,8 @@ SCHEMAS = {
             "score_policy": {"type": "string", "enum": ["best", "last"],
                              "description": "Which submission counts."},
             "extended": {"type": "boolean",
-                         "description": "The caller has an extension on this assignment."},
+                         "description": "The caller's due date is not the course's: an "
+                         "extension on this assignment or a standing accommodation moves it."},
             "counted_score": {"type": ["number", "null"],
                               "description": "The caller's counted grade: the submission that "
                               "counts (best or last), less its late penalty under the policy "
