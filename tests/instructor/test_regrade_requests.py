@@ -1,6 +1,7 @@
 """Regrade requests on a seeded course (PostgreSQL): a student asks about one test, the
 instructor answers with points; every surface counts them, and they still stand after a
-regrade of the whole assignment (or the instructor is told a regrade replaced them)."""
+regrade of the whole assignment, seeded and through a real worker (or the instructor is told a
+regrade replaced them)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from grader.db import get_session
 from grader.models import AuditEntry, RegradeRequest, Submission, User, utcnow
 from tests.support.accounts import AuthActions
 from tests.support.documents import case, result_document
-from tests.support.grades import graded_work
+from tests.support.grades import graded_work, rounded
+from tests.support.live import REPOSITORY, wait_for
+from tests.support.live_grading import SLUG, graded, gradings, poll, submit
 from tests.support.rules import agreed, every_surface
 
+# Scores 10 of 21 when graded (its forward differences fail the accuracy tests).
+MUTANT = (REPOSITORY / "assignments" / SLUG / "mutants" / "forward_difference.py").read_text()
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 # Two tests of 5 points: the first passed, the second failed.
 FIRST_GRADING = result_document([case("case 1", points=5.0),
@@ -129,3 +134,34 @@ def test_only_the_owner_asks_and_only_instructors_answer(app, client):
     assert alice.post("/instructor/regrade-requests/1/answer",
                       data={"csrf_token": token, "r1-answer": "yes", "r1-points": "5",
                             "r1-reason": "me"}).status_code in (403, 404)
+
+
+def test_points_set_in_an_answer_survive_a_real_regrade_of_the_assignment(
+        live_env, web, worker_factory):
+    """The same through a real worker: the forward-difference mutant graded, one failed test's
+    points set in an answer, then "regrade all" through the queue."""
+    worker_factory(live_env)
+    app = web(live_env)
+    student, staff = logged_in(app, "alice"), logged_in(app, "prof")
+    submission_id = submit(student, app, MUTANT)
+    first = graded(student, app, submission_id)
+    failed = next(test for test in first["result"]["tests"] if test["status"] == "failed")
+    assert ask(student, submission_id, failed["name"], "Central differences, I think."
+               ).status_code == 302
+    with app.app_context():
+        request_id = get_session().query(RegradeRequest).one().id
+    assert answer(staff, request_id, "Agreed.", f"{failed['max_score']:g}",
+                  "full marks on review").status_code == 302
+    expected = rounded(first["score"] + failed["max_score"] - failed["score"])
+
+    def grade():
+        return agreed(every_surface(app, staff, student, app.tokens["alice"], SLUG))[0]
+
+    assert grade() == expected
+    token = AuthActions(staff).csrf(f"/instructor/assignments/{SLUG}")
+    assert staff.post(f"/instructor/assignments/{SLUG}/regrade",
+                      data={"csrf_token": token, "username": ""}).status_code == 302
+    wait_for(lambda: len(gradings(app, submission_id)) == 2
+             and poll(student, app, submission_id)["status"] == "graded", 120, "the regrade")
+    assert [status for status, _ in gradings(app, submission_id)] == ["graded", "graded"]
+    assert grade() == expected

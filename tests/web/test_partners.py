@@ -20,7 +20,9 @@ from tests.support.accounts import AuthActions, add_students
 from tests.support.course import CourseAssignment
 from tests.support.documents import case, result_document
 from tests.support.forms import GOOD, post_file, set_policy, submit_form
+from tests.support.grades import rounded
 from tests.support.live import ServerThread
+from tests.support.live_grading import SLUG, SOLUTION, graded, submit
 from tests.support.rules import agreed, every_surface, set_late_days
 
 ON_POSTGRESQL = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
@@ -203,3 +205,25 @@ def test_groups_need_an_assignment_that_takes_them(app, client):
     response = invite(alice, "bob")
     assert response.status_code == 400
     assert "takes no groups" in response.get_data(as_text=True)
+
+
+def test_a_real_grading_of_one_members_submission_is_the_groups(live_env, web, worker_factory):
+    """The same with a real worker grading the reference solution alice hands in."""
+    worker_factory(live_env)
+    app = web(live_env)
+    add_students(app, 2, PASSWORD)
+    staff = logged_in(app, "prof")
+    students = {name: logged_in(app, name) for name in (*GROUP, "student001")}
+    tokens = dict(app.tokens)
+    with app.app_context():
+        session = get_session()
+        row, tokens["student000"] = ApiToken.issue(User.by_username(session, "student000"), "t")
+        session.add(row)
+        session.commit()
+    form_the_group(app, staff, students)
+    submission_id = submit(students["alice"], app, SOLUTION)
+    document = graded(students["alice"], app, submission_id)
+    assert document["status"] == "graded" and document["group"] == sorted(GROUP)
+    full = rounded(document["max_score"])
+    for name in GROUP:
+        assert agreed(every_surface(app, staff, students[name], tokens[name], SLUG)) == (full, 0)
