@@ -101,6 +101,9 @@ def test_late_days_go_where_they_help_most_and_come_back(app, client, course):
     assert standing("alice") == {"numerical": (10.0, 2), "backprop": (3.6, 0),
                                  "autodiff": (8.0, 1)}
     assert standing("bob")["numerical"] == (10.0, 2)
+    listed = students["alice"].get("/assignments").get_data(as_text=True)
+    assert 'data-late-days-left="0"' in listed
+    assert "0 of 3 left for the term. Spent: 2 on Numerical; 1 on Autodiff." in listed
     table = late_day_table(staff)
     assert table["alice"] == {"numerical": 2, "backprop": 0, "autodiff": 1, "left": 0}
     assert table["bob"]["left"] == 1
