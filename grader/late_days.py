@@ -66,6 +66,9 @@ def spend(scores: dict[str, Sequence[float]], budget: int) -> dict[str, int]:
     maximises the sum of counted scores within the budget; among equal sums it spends the
     fewest days, and among those it puts days on earlier assignments first. A knapsack by
     dynamic programming: each assignment is an item with one weight per number of days.
+    (A course has a handful of assignments and days: the exact program is a few lines with
+    its tie-breaks in plain sight, where a solver library would add a dependency and leave
+    the choice among equal spendings to the solver.)
     """
     slugs = list(scores)
     # best[spent] = (total, days per assignment so far): the best way to spend exactly `spent`.
