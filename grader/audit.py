@@ -1,4 +1,5 @@
-"""The audit trail: who changed a policy or an extension, regraded, imported, disabled."""
+"""The audit trail: who changed a policy, an extension, the late days or an accommodation,
+regraded, imported, disabled."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ ACTIONS = {
     "extension.grant": "granted an extension on",
     "extension.revoke": "revoked an extension on",
     "regrade.start": "started a regrade of",
+    "late_days.update": "changed the late-day bank of",
+    "late_days.grant": "granted late days to",
+    "accommodation.grant": "set a standing accommodation for",
+    "accommodation.revoke": "ended the standing accommodation of",
+    "groups.update": "changed the largest group of",
+    "regrade_request.open": "asked for a review of a test on",
+    "regrade_request.answer": "answered a regrade request of",
     "roster.import": "imported a roster into",
     "user.disable": "disabled",
     "user.enable": "enabled",

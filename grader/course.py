@@ -65,9 +65,10 @@ def days_late(assignment: Assignment, when: datetime) -> int:
     return math.ceil((when - assignment.due) / timedelta(days=1))
 
 
-def late_penalty(assignment: Assignment, when: datetime) -> float:
-    """Return the fraction of the score lost for handing in at `when`."""
-    days = days_late(assignment, when)
+def late_penalty(assignment: Assignment, when: datetime, late_days: int = 0) -> float:
+    """Return the fraction of the score lost for handing in at `when`; each of the student's
+    late days spent on the assignment (grader.late_days) removes one started day's penalty."""
+    days = max(0, days_late(assignment, when) - late_days)
     if not days:
         return 0.0
     return min(assignment.late_penalty_cap, days * assignment.late_penalty_per_day)

@@ -57,13 +57,15 @@ def withheld(visibility: str | None, revealed: bool) -> str | None:
     return "until_due" if visibility == "after_due_date" else "always"
 
 
-def submission_scores(submission: Submission, policy: Assignment | None) -> dict[str, Any]:
+def submission_scores(submission: Submission, policy: Assignment | None,
+                      late_days: int = 0) -> dict[str, Any]:
     """A submission's scores as its page and every API document show them.
 
     They are those of its last final grading, kept while a regrade runs: score is the
-    counted one (after the late penalty under policy, the owner's policy in force, None when
-    it cannot count), raw_score the one before any penalty. Without a policy (the assignment
-    left the course) the scores stored at grading stand.
+    counted one (after the late penalty under policy, the owner's policy in force, less the
+    late days their grade spends on the assignment; None when it cannot count), raw_score the
+    one before any penalty. Without a policy (the assignment left the course) the scores
+    stored at grading stand.
     """
     from grader.grades import counted_score, last_final
 
@@ -71,7 +73,7 @@ def submission_scores(submission: Submission, policy: Assignment | None) -> dict
     if policy is None:
         score, penalty = submission.score, submission.late_penalty
     else:
-        counted = counted_score(policy, submission)
+        counted = counted_score(policy, submission, late_days)
         score, penalty = counted if counted is not None else (None, 0.0)
     return {
         "score": score if final else None,
@@ -93,7 +95,7 @@ def status_document(
     running grading once they are judged.
     """
     assignment = grade.policy if grade is not None else None
-    scores = submission_scores(submission, assignment)
+    scores = submission_scores(submission, assignment, grade.late_days if grade else 0)
     has_final = scores["raw_score"] is not None
     return {
         "id": submission.id,
@@ -110,6 +112,8 @@ def status_document(
         "counts": bool(grade and grade.submission is submission),
         "regrading": has_final and not submission.is_final,
         "error": submission.error_message if submission.status == "error" else None,
+        "late_days": grade.late_days if grade else 0,
+        "late_days_left": grade.late_days_left if grade else None,
         "result": (visible_result(submission.result, assignment, viewer, now)
                    if has_final else None),
         "partial_result": visible_result(running_partial(submission), assignment, viewer, now),

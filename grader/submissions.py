@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from grader import groups
 from grader.course import is_closed, late_penalty
 from grader.grading import submitted_file
 from grader.models import Status, Submission, User, utcnow
@@ -76,14 +77,15 @@ def daily_allowance(session: Session, user: User, assignment: Assignment,
     """Return the student's allowance; None when the assignment (or role) has no limit.
 
     A submission that ended in `error` is the grader's failure, not the student's, so it does
-    not count; one still queued or running does (it will most likely be graded).
+    not count; one still queued or running does (it will most likely be graded). A group's
+    submissions count for each of its members.
     """
     limit = getattr(assignment, "max_submissions_per_day", None)
     if not limit or user.is_instructor:
         return None
     times = session.scalars(
         select(Submission.submitted_at).where(
-            Submission.user_id == user.id,
+            groups.theirs(user, groups.group_for(session, user, assignment.slug)),
             Submission.assignment_slug == assignment.slug,
             Submission.submitted_at > now - DAY,
             Submission.status != Status.ERROR,
@@ -110,7 +112,8 @@ def check_daily_limit(session: Session, user: User, assignment: Assignment, now)
 def create(
     session: Session, user: User, assignment: Assignment, source: str, filename: str
 ) -> Submission:
-    """Store a new submission (committed) for user; reject it if the assignment is closed."""
+    """Store a new submission (committed) for user, and for their group if they are in one;
+    reject it if the assignment is closed (to user)."""
     now = utcnow()
     assignment = for_student(session, assignment, user)  # their extension, if any
     if is_closed(assignment, now):
@@ -119,6 +122,7 @@ def create(
     submission = Submission(
         user=user,
         assignment_slug=assignment.slug,
+        group_id=groups.group_for(session, user, assignment.slug),
         filename=filename,
         source=source,
         status=Status.QUEUED,

@@ -64,7 +64,8 @@ SCHEMAS = {
             "score_policy": {"type": "string", "enum": ["best", "last"],
                              "description": "Which submission counts."},
             "extended": {"type": "boolean",
-                         "description": "The caller has an extension on this assignment."},
+                         "description": "The caller's due date is not the course's: an "
+                         "extension on this assignment or a standing accommodation moves it."},
             "counted_score": {"type": ["number", "null"],
                               "description": "The caller's counted grade: the submission that "
                               "counts (best or last), less its late penalty under the policy "
@@ -80,6 +81,22 @@ SCHEMAS = {
             "grade_held": {"type": "boolean",
                            "description": "A regrade of the caller's work runs: the grade is "
                            "the one before it until the regrade ends, then changes at once."},
+            "counted_late_days": {"type": "integer",
+                                  "description": "Days of the caller's late-day bank spent on "
+                                  "this assignment (each removes one started day's penalty)."},
+            "late_days_left": {"type": ["integer", "null"],
+                               "description": "Late days left in the caller's bank after every "
+                               "assignment's spending; null: the course has no late-day bank."},
+            "max_group_size": {"type": "integer",
+                               "description": "The largest group of partners the assignment "
+                               "takes (1: everyone works alone)."},
+            "group": {"type": ["array", "null"], "items": {"type": "string"},
+                      "description": "The usernames of the confirmed members of the caller's "
+                      "group (the caller included); a submission of any of them is everyone's. "
+                      "Null: the caller works alone."},
+            "late_days_budget": {"type": ["integer", "null"],
+                                 "description": "The caller's late days for the term (the "
+                                 "course's and any granted to them); null: no bank."},
             "best_score": {"type": ["number", "null"],
                            "description": "Kept for older clients: the same as "
                                           "`counted_score` (whichever the score policy)."},
@@ -110,7 +127,9 @@ SCHEMAS = {
                              "description": "Fraction lost, under the policy in force now."},
             "max_score": {"type": ["number", "null"]},
             "counts": {"type": "boolean",
-                       "description": "This is the submission the owner's grade counts."},
+                       "description": "This is the submission the grade counts: a student "
+                       "caller's own grade (a partner's submission may count for them), the "
+                       "submitter's for an instructor."},
             "submitted_at": {"type": "string", "format": "date-time"},
             "finished_at": NULLABLE_TIME,
             "url": {"type": "string", "format": "uri"},
@@ -142,7 +161,18 @@ SCHEMAS = {
                           "description": "The last final grading's score, before any penalty."},
             "max_score": {"type": ["number", "null"]},
             "counts": {"type": "boolean",
-                       "description": "This is the submission the owner's grade counts."},
+                       "description": "This is the submission the grade counts: a student "
+                       "caller's own grade (a partner's submission may count for them), the "
+                       "submitter's for an instructor."},
+            "group": {"type": ["array", "null"], "items": {"type": "string"},
+                      "description": "Handed in for a group: its confirmed members' usernames "
+                      "(every one of them sees it, and it counts for each). Null otherwise."},
+            "late_days": {"type": "integer",
+                          "description": "Days of the owner's late-day bank spent on the "
+                          "assignment: the score and late_penalty already include them."},
+            "late_days_left": {"type": ["integer", "null"],
+                               "description": "Days left in that bank after every assignment's "
+                               "spending; null: the course has no late-day bank."},
             "regrading": {"type": "boolean",
                           "description": "Graded before and being graded again: score and "
                                          "result are the last final grading's until then."},

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 from sqlalchemy import select, text
 
-from grader import submissions
+from grader import groups, submissions
 from grader.api.errors import error_response
 from grader.api.openapi import openapi_document
 from grader.api.tokens import api_user, instructor_token_required, rate_key, token_required
+from grader.auth.access import can_view
 from grader.course import assignment_in_force_or_404, assignments_in_force
 from grader.db import get_session
 from grader.extensions import limiter
@@ -53,6 +54,9 @@ def assignment_document(assignment, grade: Grade | None = None) -> dict:
         "counted_max_score": grade.max_score if grade else None,
         "counted_submission": grade.submission.id if grade and grade.submission else None,
         "grade_held": grade is not None and grade.held_since is not None,
+        "counted_late_days": grade.late_days if grade else 0,
+        "late_days_left": grade.late_days_left if grade else None,
+        "late_days_budget": grade.late_days_budget if grade else None,
         "url": url_for("student.assignment", slug=assignment.slug, _external=True),
     }
 
@@ -62,7 +66,8 @@ def summary_document(submission: Submission, grade: Grade | None) -> dict:
 
     grade is its owner's on the assignment (None when the assignment left the course).
     """
-    scores = submission_scores(submission, grade.policy if grade else None)
+    scores = submission_scores(submission, grade.policy if grade else None,
+                               grade.late_days if grade else 0)
     return {
         "id": submission.id,
         "assignment": submission.assignment_slug,
@@ -76,17 +81,26 @@ def summary_document(submission: Submission, grade: Grade | None) -> dict:
     }
 
 
+def holder(row: Submission, caller: User) -> User:
+    """Whose grade a document of row shows: a student caller's own (they see only theirs and
+    their group's), the submitter's for an instructor."""
+    return row.user if caller.is_instructor else caller
+
+
 def owners_grades(rows: list[Submission]) -> dict[tuple[int, str], Grade]:
-    """The grade of each row's owner on the row's assignment, by (user id, slug)."""
+    """The grade on the row's assignment of each row's holder (grader.api.views.holder), by
+    (the row's user id, slug)."""
     course = assignments_in_force()
+    caller = api_user()
     owners: dict[str, dict[int, User]] = {}
     for row in rows:
         if row.assignment_slug in course:
-            owners.setdefault(row.assignment_slug, {})[row.user_id] = row.user
+            owners.setdefault(row.assignment_slug, {})[row.user_id] = holder(row, caller)
     grades = {}
     for slug, users in owners.items():
-        for user_id, grade in student_grades(get_session(), course[slug], users.values()).items():
-            grades[user_id, slug] = grade
+        held = student_grades(get_session(), course[slug], list(set(users.values())))
+        for user_id, user in users.items():
+            grades[user_id, slug] = held[user.id]
     return grades
 
 
@@ -99,8 +113,7 @@ def summaries(rows: list[Submission]) -> list[dict]:
 def visible_submission(submission_id: int) -> Submission:
     """Return the submission if the caller may see it; 404 otherwise (existence not leaked)."""
     submission = get_session().get(Submission, submission_id)
-    user = api_user()
-    if submission is None or not (user.is_instructor or submission.user_id == user.id):
+    if submission is None or not can_view(api_user(), submission):
         abort(404, description=f"No submission {submission_id}.")
     return submission
 
@@ -135,6 +148,7 @@ def list_assignments():
     """List the course's assignments with the caller's own dates and counted grade."""
     session, user = get_session(), api_user()
     return jsonify(assignments=[assignment_document(a, grade_of(session, a, user))
+                                | group_fields(user, a.slug)
                                 for a in assignments_in_force().values()])
 
 
@@ -143,8 +157,17 @@ def list_assignments():
 def get_assignment_document(slug: str):
     """Describe one assignment with the caller's own dates and counted grade."""
     assignment = assignment_in_force_or_404(slug)
-    return jsonify(assignment_document(assignment, grade_of(get_session(), assignment,
-                                                            api_user())))
+    user = api_user()
+    return jsonify(assignment_document(assignment, grade_of(get_session(), assignment, user))
+                   | group_fields(user, slug))
+
+
+def group_fields(user: User, slug: str) -> dict:
+    """The largest group the assignment takes and the caller's group on it (its confirmed
+    members' usernames; null when they work alone)."""
+    session = get_session()
+    return {"max_group_size": groups.max_size(session, slug),
+            "group": groups.member_names(session, groups.group_for(session, user, slug))}
 
 
 @bp.get("/assignments/<slug>/submissions")
@@ -152,9 +175,11 @@ def get_assignment_document(slug: str):
 def list_own_submissions(slug: str):
     """List the caller's submissions to an assignment, newest first."""
     assignment_in_force_or_404(slug)
-    rows = get_session().scalars(
+    session, user = get_session(), api_user()
+    rows = session.scalars(
         select(Submission)
-        .where(Submission.user_id == api_user().id, Submission.assignment_slug == slug)
+        .where(groups.theirs(user, groups.group_for(session, user, slug)),
+               Submission.assignment_slug == slug)
         .order_by(Submission.id.desc())
     ).all()
     return jsonify(submissions=summaries(rows))
@@ -191,7 +216,9 @@ def get_submission(submission_id: int):
     """Return a submission's status and, once graded, its result document."""
     submission = visible_submission(submission_id)
     grade = owners_grades([submission]).get((submission.user_id, submission.assignment_slug))
-    response = jsonify(status_document(submission, grade, api_user(), utcnow()))
+    document = status_document(submission, grade, api_user(), utcnow())
+    document["group"] = groups.member_names(get_session(), submission.group_id)
+    response = jsonify(document)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -7,6 +7,8 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user, login_required
 
+from grader.db import get_session
+from grader.groups import is_member
 from grader.models import Submission, User
 
 
@@ -24,5 +26,9 @@ def instructor_required(view):
 
 
 def can_view(user: User, submission: Submission) -> bool:
-    """Tell whether user may see submission: its owner and instructors only."""
-    return user.is_instructor or submission.user_id == user.id
+    """Tell whether user may see submission: its owner, the confirmed members of the group it
+    was handed in for, and instructors."""
+    if user.is_instructor or submission.user_id == user.id:
+        return True
+    return submission.group_id is not None and is_member(get_session(), user,
+                                                         submission.group_id)

@@ -11,7 +11,7 @@ import click
 import requests
 from rich.console import Console
 
-from .report import counted_line, print_report
+from .report import counted_line, late_day_line, print_report
 
 FINAL = {"graded", "error"}
 
@@ -109,9 +109,9 @@ def submit(assignment: str, file: Path, server: str, token: str, wait: bool, tim
         click.echo(json.dumps(document))
     elif document["status"] == "graded":
         print_report(document["result"], Console())
-        counted = counted_line(document)
-        if counted:
-            Console().print(counted, highlight=False)
+        for line in (counted_line(document), late_day_line(document)):
+            if line:
+                Console().print(line, highlight=False)
     if document["status"] == "error":
         click.echo(f"grading failed: {document.get('error') or 'unknown error'}", err=True)
         sys.exit(1)

@@ -55,6 +55,17 @@ def print_report(document: dict, console: Console | None = None) -> None:
     console.print(f"\n[bold]score: {score_text(document['score'], document['max_score'])}[/]")
 
 
+def late_day_line(status: dict) -> str | None:
+    """The late days the grade spends on the assignment and those left, as the page says."""
+    if not status.get("late_days"):
+        return None
+    days = status["late_days"]
+    line = f"late days: your grade on this assignment spends {days} late day{'s' * (days != 1)}"
+    if status.get("late_days_left") is not None:
+        line += f"; {status['late_days_left']} left for the term"
+    return line
+
+
 def counted_line(status: dict) -> str | None:
     """The counted score beside the raw one, as the page gives it, when a penalty applies."""
     if not status.get("late_penalty") or status.get("raw_score") is None:

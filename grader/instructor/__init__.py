@@ -1,17 +1,21 @@
-"""Instructor pages: submissions, dashboards, policy, regrades, people, exports, audit.
+"""Instructor pages: submissions, dashboards, policy, late days, accommodations, regrades,
+people, exports, audit.
 
 A page module is named `*_pages` where a service of the same idea lives in grader/ (policy_pages
 shows and edits what grader.policy applies; likewise regrade, audit and similarity).
 """
 
 from grader.instructor import (  # noqa: F401  (each module adds its routes to bp)
+    accommodation_pages,
     audit_pages,
     dashboard,
     exports,
+    late_day_pages,
     lti_pages,
     people,
     policy_pages,
     regrade_pages,
+    regrade_request_pages,
     similarity_pages,
 )
 from grader.instructor.views import bp

@@ -11,9 +11,10 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import TextInput
 
 # Shown and typed as 2030-01-02 15:00 (24-hour, UTC); the ISO "T" form is read too.
@@ -85,3 +86,69 @@ class RosterForm(FlaskForm):
 
     file = FileField("Roster CSV", validators=[FileRequired()])
     submit = SubmitField("Import")
+
+
+class LateDayBankForm(FlaskForm):
+    """The course's late days per student; late_day_bank_form adds one field per assignment."""
+
+    days = IntegerField("Late days per student for the term",
+                        validators=[InputRequired(), NumberRange(0, 365)])
+    submit = SubmitField("Save late days")
+
+
+def late_day_bank_form(assignments, **kwargs) -> LateDayBankForm:
+    """The bank's form with a field per assignment: the most late days it takes (0: none)."""
+
+    class Form(LateDayBankForm):
+        pass
+
+    for assignment in assignments:
+        setattr(Form, f"max_{assignment.slug}", IntegerField(
+            f"{assignment.title}: most late days", validators=[Optional(), NumberRange(0, 365)]))
+    return Form(**kwargs)
+
+
+class LateDayGrantForm(FlaskForm):
+    """Extra late days for one student (fields prefixed: the bank's form has `days` too)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="grant", **kwargs)
+
+    username = StringField("Student", validators=[DataRequired(), Length(max=64)])
+    days = IntegerField("Extra late days", validators=[InputRequired(), NumberRange(1, 365)])
+    reason = StringField("Reason", validators=[Optional(), Length(max=255)])
+    submit = SubmitField("Grant late days")
+
+
+class AccommodationForm(FlaskForm):
+    """A student's standing accommodation (it replaces the student's earlier one)."""
+
+    username = StringField("Student", validators=[DataRequired(), Length(max=64)])
+    extra_days = IntegerField("Extra days on every deadline",
+                              validators=[InputRequired(), NumberRange(0, 365)])
+    extra_submissions_per_day = IntegerField("Extra submissions per 24 hours",
+                                             validators=[InputRequired(), NumberRange(0, 10_000)])
+    note = StringField("Note (e.g. the office's reference)", validators=[Optional(),
+                                                                       Length(max=255)])
+    submit = SubmitField("Save accommodation")
+
+
+class RegradeAnswerForm(FlaskForm):
+    """An answer to a regrade request; points (with a reason) set the test's points for good."""
+
+    answer = TextAreaField("Answer", validators=[DataRequired(), Length(max=4000)])
+    points = FloatField("Set the test's points to (empty: unchanged)",
+                        validators=[Optional(), NumberRange(0, 10_000)])
+    reason = StringField("Reason for the points", validators=[Optional(), Length(max=1000)])
+    submit = SubmitField("Answer")
+
+
+class GroupSizeForm(FlaskForm):
+    """The largest group an assignment takes (1: students work alone)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="groups", **kwargs)
+
+    max_size = IntegerField("Largest group (1: everyone works alone)",
+                            validators=[InputRequired(), NumberRange(1, 20)])
+    submit = SubmitField("Save group size")

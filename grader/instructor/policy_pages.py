@@ -1,4 +1,5 @@
-"""Deadlines and policy per assignment (stored as overrides of the manifest) and extensions."""
+"""Deadlines and policy per assignment (stored as overrides of the manifest), extensions, and
+the largest group of partners it takes (grader.groups forms the groups)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from grader import audit
+from grader import audit, groups
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
 from grader.course import assignment_in_force_or_404, manifest_assignments
 from grader.db import get_session
 from grader.grade_changes import grades_may_have_changed
-from grader.instructor.forms import ExtensionForm, PolicyForm
+from grader.instructor.forms import ExtensionForm, GroupSizeForm, PolicyForm
 from grader.instructor.views import bp
-from grader.models import AssignmentPolicy, Extension, Role, User
+from grader.models import AssignmentPolicy, Extension, GroupSize, Role, User
 from grader.models.course import POLICY_FIELDS
 from grader.policy import replace
 
@@ -42,9 +43,14 @@ def policy_row(slug: str) -> AssignmentPolicy | None:
         select(AssignmentPolicy).where(AssignmentPolicy.assignment_slug == slug))
 
 
-def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, status=200):
+def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, status=200,
+                  group_form: GroupSizeForm | None = None):
     """Render the policy page with the manifest's values beside the overrides."""
     session = get_session()
+    size = groups.max_size(session, slug)
+    if group_form is None:
+        group_form = GroupSizeForm(formdata=None)
+        group_form.max_size.data = size
     extensions = session.scalars(
         select(Extension).join(Extension.user)
         .where(Extension.assignment_slug == slug).order_by(User.username)
@@ -58,6 +64,9 @@ def render_policy(slug: str, form: PolicyForm, extension_form: ExtensionForm, st
         extension_form=extension_form,
         extensions=extensions,
         action=ActionForm(),
+        group_form=group_form,
+        group_size=size,
+        groups=groups.groups_on(session, slug),
     ), status
 
 
@@ -161,3 +170,27 @@ def revoke_extension(slug: str, extension_id: int):
         grades_may_have_changed(session, slug, [student_id])
         flash("Extension revoked.", "success")
     return redirect(url_for("instructor.policy", slug=slug))
+
+
+@bp.post("/assignments/<slug>/groups")
+@instructor_required
+def set_group_size(slug: str):
+    """Set the largest group the assignment takes; groups already formed stay as they are."""
+    assignment_in_force_or_404(slug)
+    form = GroupSizeForm()
+    if not form.validate_on_submit():
+        return render_policy(slug, PolicyForm(obj=policy_row(slug)), ExtensionForm(), 400, form)
+    session = get_session()
+    row = session.scalar(select(GroupSize).where(GroupSize.assignment_slug == slug))
+    before = row.max_size if row else 1
+    if form.max_size.data == 1 and row is not None:
+        session.delete(row)
+    elif form.max_size.data > 1:
+        row = row or GroupSize(assignment_slug=slug)
+        row.max_size = form.max_size.data
+        session.add(row)
+    audit.record(session, current_user, "groups.update", slug,
+                 changes={"largest group": [before, form.max_size.data]})
+    session.commit()
+    flash("Group size saved." if form.max_size.data > 1 else "Everyone works alone.", "success")
+    return redirect(url_for("instructor.policy", slug=slug) + "#partners")

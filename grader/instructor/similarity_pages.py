@@ -1,4 +1,5 @@
-"""Similar submissions: pairs of students' latest submissions flagged by grader.similarity."""
+"""Similar submissions: pairs of students' latest submissions flagged by grader.similarity
+(partners on the assignment, grader.groups, are never flagged to each other)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from flask import abort, render_template, request
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
+from grader import groups
 from grader.auth.access import instructor_required
 from grader.course import assignment_in_force_or_404
 from grader.db import get_session
@@ -29,6 +31,13 @@ def latest_per_student(slug: str) -> list[Submission]:
     newest = (select(func.max(Submission.id)).where(Submission.assignment_slug == slug)
               .group_by(Submission.user_id))
     return session.scalars(select(Submission).where(Submission.id.in_(newest))).all()
+
+
+def same_work(first: Submission, second: Submission, partners: set[frozenset[int]]) -> bool:
+    """Tell whether two submissions are one group's work: handed in by partners, or both for
+    the same group."""
+    return (frozenset((first.user_id, second.user_id)) in partners
+            or (first.group_id is not None and first.group_id == second.group_id))
 
 
 def merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -83,8 +92,11 @@ def similar(slug: str):
     assignment = assignment_in_force_or_404(slug)
     percent, error = threshold_percent(request.args.get("threshold"))
     rows = {s.id: s for s in latest_per_student(slug)}
-    matches = find_similar({i: s.source for i, s in rows.items()},
-                           starter=starter_source(assignment), threshold=percent / 100)
+    partners = groups.partner_pairs(get_session(), slug)
+    matches = [match for match in find_similar({i: s.source for i, s in rows.items()},
+                                               starter=starter_source(assignment),
+                                               threshold=percent / 100)
+               if not same_work(rows[match.first], rows[match.second], partners)]
     page = render_template("instructor/similar.html", assignment=assignment, matches=matches,
                            rows=rows, percent=percent, error=error,
                            typed=request.args.get("threshold", ""))

@@ -12,10 +12,30 @@ from grader.models.lti import (
     LtiPlatform,
     LtiToolKey,
 )
+from grader.models.rules import (
+    Accommodation,
+    Group,
+    GroupMember,
+    GroupSize,
+    LateDayAllowance,
+    LateDayBank,
+    LateDayGrant,
+    PointsAdjustment,
+    RegradeRequest,
+)
 from grader.models.submission import Grading, GradingStatus, Status, Submission
 from grader.models.user import ApiToken, LoginSession, Role, User, hash_token
 
 __all__ = [
+    "Accommodation",
+    "Group",
+    "GroupMember",
+    "GroupSize",
+    "LateDayAllowance",
+    "LateDayBank",
+    "LateDayGrant",
+    "PointsAdjustment",
+    "RegradeRequest",
     "ApiToken",
     "AssignmentPolicy",
     "AuditEntry",

@@ -52,6 +52,9 @@ class Submission(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     assignment_slug: Mapped[str] = mapped_column(String(64), index=True)
+    # Handed in for a group (grader.groups): every confirmed member's, the submitter's too.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="SET NULL"),
+                                                 index=True)
     filename: Mapped[str] = mapped_column(String(255))
     source: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=Status.QUEUED)

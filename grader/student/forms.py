@@ -2,7 +2,8 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 
 class SubmissionForm(FlaskForm):
@@ -31,3 +32,19 @@ class SubmissionForm(FlaskForm):
             return self.code.data.replace("\r\n", "\n").encode("utf-8")
         self.form_errors.append("Choose a file to upload or paste your code.")
         return None
+
+
+class RegradeRequestForm(FlaskForm):
+    """Ask for a review of one test of a graded submission (the choices: its tests)."""
+
+    test = SelectField("Test", validate_choice=True)
+    message = TextAreaField("What should the instructor look at?",
+                            validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField("Ask for a review")
+
+
+class InviteForm(FlaskForm):
+    """Invite a partner by username."""
+
+    username = StringField("Partner's username", validators=[DataRequired(), Length(max=64)])
+    submit = SubmitField("Invite")

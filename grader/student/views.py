@@ -18,7 +18,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from grader import student_wheel, submissions
+from grader import groups, regrade_requests, student_wheel, submissions
 from grader.auth.access import can_view
 from grader.auth.forms import ActionForm
 from grader.course import (
@@ -32,12 +32,12 @@ from grader.course import (
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import in_case_order, running_partial, visible_result
-from grader.grades import counted_score, grade_of
+from grader.grades import counted_score, grade_of, late_day_standing
 from grader.grading import feedback_text
 from grader.models import Submission, utcnow
 from grader.policy import for_student
 from grader.rendering import highlight_python, render_markdown, scrollable
-from grader.student.forms import SubmissionForm
+from grader.student.forms import InviteForm, RegradeRequestForm, SubmissionForm
 
 bp = Blueprint("student", __name__)
 
@@ -58,31 +58,42 @@ def value_filter(value) -> str:
     return feedback_text.format_value(value)
 
 
-def owner_policy(submission: Submission):
-    """The submission's assignment as it applies to its owner (extension included), cached
-    for the request; None when the assignment is no longer in the course."""
-    policies = g.setdefault("owner_policies", {})
-    key = (submission.assignment_slug, submission.user_id)
-    if key not in policies:
+def grade_holder(submission: Submission):
+    """Whose grade a submission's page shows: a student's own (they see only theirs and their
+    group's), the submitter's for an instructor."""
+    if current_user.is_authenticated and not current_user.is_instructor:
+        return current_user
+    return submission.user
+
+
+def owner_grade(submission: Submission):
+    """The grade on the submission's assignment of its holder (grade_holder): their policy,
+    accommodation and extension included, their late days spent there; cached for the
+    request; None when the assignment is no longer in the course."""
+    grades = g.setdefault("owner_grades", {})
+    holder = grade_holder(submission)
+    key = (submission.assignment_slug, holder.id)
+    if key not in grades:
         assignment = assignment_in_force(submission.assignment_slug)
-        policies[key] = (assignment and for_student(get_session(), assignment, submission.user))
-    return policies[key]
+        grades[key] = assignment and grade_of(get_session(), assignment, holder)
+    return grades[key]
 
 
 def counted_for(submission: Submission) -> tuple[float, float] | None:
-    """Return (score, late penalty) as the submission counts now, under its owner's policy."""
-    policy = owner_policy(submission)
-    if policy is None:  # an assignment no longer in the course: its stored score
+    """Return (score, late penalty) as the submission counts now, under its owner's grade."""
+    grade = owner_grade(submission)
+    if grade is None:  # an assignment no longer in the course: its stored score
         return (submission.score, submission.late_penalty) if submission.score is not None else None
-    return counted_score(policy, submission)  # its last final grading, scored
+    return counted_score(grade.policy, submission, grade.late_days)  # its last final grading
 
 
 def late_for(submission: Submission) -> float:
-    """Return the fraction a submission loses for its lateness under its owner's policy now,
+    """Return the fraction a submission loses for its lateness under its owner's grade now,
     graded or not (the same penalty its counted score carries)."""
-    policy = owner_policy(submission)
-    return submission.late_penalty if policy is None else late_penalty(policy,
-                                                                       submission.submitted_at)
+    grade = owner_grade(submission)
+    if grade is None:
+        return submission.late_penalty
+    return late_penalty(grade.policy, submission.submitted_at, grade.late_days)
 
 
 @bp.app_context_processor
@@ -116,12 +127,12 @@ def home():
     return redirect(url_for("student.index"))
 
 
-def own_submissions(slug: str | None = None):
-    """Select the current user's submissions, newest first."""
-    query = select(Submission).where(Submission.user_id == current_user.id)
-    if slug is not None:
-        query = query.where(Submission.assignment_slug == slug)
-    return query.order_by(Submission.id.desc())
+def own_submissions(slug: str):
+    """Select the current user's submissions to an assignment and their group's, newest first."""
+    group_id = groups.group_for(get_session(), current_user, slug)
+    return (select(Submission)
+            .where(Submission.assignment_slug == slug, groups.theirs(current_user, group_id))
+            .order_by(Submission.id.desc()))
 
 
 @bp.route("/assignments")
@@ -132,7 +143,8 @@ def index():
     grades = {slug: grade_of(session, assignment, current_user)
               for slug, assignment in assignments_in_force().items()}
     shown = [grade.policy for grade in grades.values()]  # their own dates: extension included
-    return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow())
+    return render_template("student/index.html", assignments=shown, grades=grades, now=utcnow(),
+                           bank=late_day_standing(session, current_user))
 
 
 @bp.route("/assignments/<slug>", methods=["GET"])
@@ -142,13 +154,16 @@ def assignment(slug: str):
     return render_assignment(assignment_in_force_or_404(slug), SubmissionForm())
 
 
-def render_assignment(assignment, form: SubmissionForm, status: int = 200):
+def render_assignment(assignment, form: SubmissionForm, status: int = 200,
+                      invite_form: InviteForm | None = None):
     """Render the assignment page (also after a refused submission)."""
     session = get_session()
+    grade = grade_of(session, assignment, current_user)
     assignment = for_student(session, assignment, current_user)  # their extension's dates
     history = session.scalars(own_submissions(assignment.slug).limit(50)).all()
     now = utcnow()
     readme = render_markdown(assignment.readme_markdown(), heading_offset=1)
+    lateness = days_late(assignment, now)
     page = render_template(
         "student/assignment.html",
         assignment=assignment,
@@ -157,11 +172,56 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
         allowance=submissions.daily_allowance(session, current_user, assignment, now),
         history=history,
         now=now,
-        days_late=days_late(assignment, now),
+        days_late=lateness,
+        late_days=late_day_notice(grade, lateness),
+        group_size=groups.max_size(session, assignment.slug),
+        membership=groups.membership(session, current_user, assignment.slug),
+        invite_form=invite_form or InviteForm(formdata=None),
+        action=ActionForm(formdata=None),
         closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
     )
     return page, status
+
+
+def late_day_notice(grade, lateness: int) -> dict | None:
+    """What the student's late-day bank means for this assignment now: the most it takes, the
+    days the grade spends on it, those left, and how many a submission now would use at most
+    (if it counted); None when the assignment takes no late days."""
+    if not grade.late_days_max:
+        return None
+    usable = min(lateness, grade.late_days_max, grade.late_days_left + grade.late_days)
+    return {"max": grade.late_days_max, "spent": grade.late_days, "left": grade.late_days_left,
+            "budget": grade.late_days_budget, "would_use": usable}
+
+
+@bp.post("/assignments/<slug>/group/<any(invite, confirm, leave):change>")
+@login_required
+def change_group(slug: str, change: str):
+    """Invite a partner, confirm an invitation, or leave (decline) a group on the assignment."""
+    assignment = assignment_in_force_or_404(slug)
+    session = get_session()
+    form = InviteForm() if change == "invite" else ActionForm()
+    if not form.validate_on_submit():
+        return render_assignment(assignment, SubmissionForm(formdata=None), 400,
+                                 form if change == "invite" else None)
+    try:
+        if change == "invite":
+            invited = groups.invite(session, current_user, slug, form.username.data)
+            message = (f"{invited.user.username} is invited: they join your group when they "
+                       "confirm on this page.")
+        elif change == "confirm":
+            groups.confirm(session, current_user, slug)
+            message = "You are in the group: a submission of any member is everyone's."
+        else:
+            groups.leave(session, current_user, slug)
+            message = "You work alone on this assignment now."
+    except groups.Refused as refusal:
+        invite_form = form if change == "invite" else InviteForm(formdata=None)
+        invite_form.form_errors.append(refusal.message)
+        return render_assignment(assignment, SubmissionForm(formdata=None), 400, invite_form)
+    flash(message, "success")
+    return redirect(url_for("student.assignment", slug=slug) + "#partners")
 
 
 @bp.route("/assignments/<slug>/starter.zip")
@@ -231,7 +291,7 @@ def feedback_context(submission: Submission) -> dict:
     """Gather what the feedback fragment shows."""
     assignment = assignment_in_force(submission.assignment_slug)
     if assignment is not None:  # the owner's dates: their extension included
-        assignment = for_student(get_session(), assignment, submission.user)
+        assignment = for_student(get_session(), assignment, grade_holder(submission))
     now = utcnow()
     return {
         "submission": submission,
@@ -246,23 +306,58 @@ def feedback_context(submission: Submission) -> dict:
 def submission(submission_id: int):
     """Show a submission: live status, feedback, the code and the owner's history."""
     submission = get_visible_submission(submission_id)
-    return render_template(
+    return render_submission(submission, request_form(submission))
+
+
+def request_form(submission: Submission, **kwargs) -> RegradeRequestForm:
+    """The form asking for a review of one of the submission's tests."""
+    form = RegradeRequestForm(**kwargs)
+    form.test.choices = list(regrade_requests.tests_of(submission))
+    return form
+
+
+def render_submission(submission: Submission, form: RegradeRequestForm, status: int = 200):
+    page = render_template(
         "student/submission.html",
         code=scrollable(highlight_python(submission.source), f"Code of {submission.filename}"),
         history=owner_history(submission),
         action=ActionForm(),
+        owner_grade=owner_grade(submission),
+        request_form=form,
+        requests=regrade_requests.requests_on(get_session(), submission),
+        group=groups.member_names(get_session(), submission.group_id),
         **feedback_context(submission),
     )
+    return page, status
+
+
+@bp.post("/submissions/<int:submission_id>/regrade-requests")
+@login_required
+def ask_for_review(submission_id: int):
+    """Ask the instructor to look at one test of one's own graded submission again."""
+    submission = get_visible_submission(submission_id)
+    form = request_form(submission)
+    if not form.validate_on_submit():
+        return render_submission(submission, form, 400)
+    try:
+        regrade_requests.ask(get_session(), current_user, submission, form.test.data,
+                             form.message.data)
+    except regrade_requests.Refused as refusal:
+        form.form_errors.append(refusal.message)
+        return render_submission(submission, form, 400)
+    flash("Your request is with the instructor; the answer appears on this page.", "success")
+    return redirect(url_for("student.submission", submission_id=submission_id) + "#reviews")
 
 
 def owner_history(submission: Submission) -> list[Submission]:
-    """Return the owner's submissions to the same assignment, newest first."""
+    """Return the submissions to the same assignment of the one whose grade the page shows
+    (the viewer's own and their group's for a student), newest first."""
+    holder = grade_holder(submission)
+    group_id = groups.group_for(get_session(), holder, submission.assignment_slug)
     return get_session().scalars(
         select(Submission)
-        .where(
-            Submission.user_id == submission.user_id,
-            Submission.assignment_slug == submission.assignment_slug,
-        )
+        .where(Submission.assignment_slug == submission.assignment_slug,
+               groups.theirs(holder, group_id))
         .order_by(Submission.id.desc())
         .limit(50)
     ).all()

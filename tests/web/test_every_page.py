@@ -17,7 +17,21 @@ import pytest
 
 from grader.db import get_session
 from grader.grading.assignments import load_assignments
-from grader.models import Extension, Submission, User, utcnow
+from grader.models import (
+    Accommodation,
+    Extension,
+    Group,
+    GroupMember,
+    GroupSize,
+    LateDayAllowance,
+    LateDayBank,
+    LateDayGrant,
+    PointsAdjustment,
+    RegradeRequest,
+    Submission,
+    User,
+    utcnow,
+)
 from tests.support.live import REPOSITORY, ServerThread
 from tests.support.pages import PageWatcher, axe_script, log_in
 
@@ -83,6 +97,33 @@ def seed(app, result: dict) -> dict[str, int]:
         add("late", alice, slug="backprop", hours=1, late_penalty=0.1)
         session.add(Extension(user=bob, assignment_slug="backprop", due=now + timedelta(days=1),
                               granted_by_id=prof.id))
+        # The course rules: a late-day bank that the late backprop submission spends, an
+        # accommodation, and a regrade request answered with points beside an open one.
+        session.add_all([LateDayBank(id=1, days=3),
+                         LateDayAllowance(assignment_slug="backprop", max_days=2),
+                         LateDayAllowance(assignment_slug="numerical", max_days=1),
+                         LateDayGrant(user=bob, days=1, reason="illness", granted_by_id=prof.id),
+                         Accommodation(user=bob, extra_days=2, extra_submissions_per_day=3,
+                                       note="DRC letter 42", granted_by_id=prof.id)])
+        graded = session.get(Submission, ids["graded"])
+        tests = [test["name"] for test in result["tests"]]
+        answered = RegradeRequest(submission=graded, user=alice, test_name=tests[-1],
+                                  message="My differences are central; why is this one off?",
+                                  status="answered", answer="The step was too large: agreed.",
+                                  answered_by=prof, answered_at=now)
+        session.add_all([answered, RegradeRequest(
+            submission=graded, user=alice, test_name=tests[0], message="Please check this too.")])
+        session.flush()
+        session.add(PointsAdjustment(submission=graded, test_name=tests[-1], points=0.5,
+                                     reason="partial credit", request_id=answered.id,
+                                     adjusted_by_id=prof.id))
+        # Partners on numerical: alice and bob, confirmed.
+        group = Group(assignment_slug="numerical", created_by_id=alice.id)
+        session.add_all([GroupSize(assignment_slug="numerical", max_size=3), group,
+                         GroupMember(group=group, user=alice, assignment_slug="numerical",
+                                     confirmed_at=now),
+                         GroupMember(group=group, user=bob, assignment_slug="numerical",
+                                     invited_by_id=alice.id, confirmed_at=now)])
         from grader import audit
 
         audit.record(session, prof, "policy.update", "numerical",
@@ -133,6 +174,9 @@ def instructor_pages(ids):
         ("people", "/instructor/people"),
         ("lms", "/instructor/lti"),
         ("audit", "/instructor/audit"),
+        ("late-days", "/instructor/late-days"),
+        ("accommodations", "/instructor/accommodations"),
+        ("regrade-requests", "/instructor/regrade-requests"),
         ("submission", f"/submissions/{ids['graded']}"),
         ("assignments", "/assignments"),
         ("account", "/auth/account"),
