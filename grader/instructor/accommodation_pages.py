@@ -11,6 +11,7 @@ from grader import audit
 from grader.auth.access import instructor_required
 from grader.auth.forms import ActionForm
 from grader.db import get_session
+from grader.grade_changes import course_grades_may_have_changed
 from grader.instructor.forms import AccommodationForm
 from grader.instructor.views import bp
 from grader.models import Accommodation, Role, User
@@ -51,6 +52,7 @@ def accommodations():
         "extra submissions per day": [before[1], row.extra_submissions_per_day],
     }, note=row.note)
     session.commit()
+    course_grades_may_have_changed(session, [student.id])
     flash(f"{student.username}'s accommodation applies to every assignment, present and "
           "future. Counted grades use it at once.", "success")
     return redirect(url_for("instructor.accommodations"))
@@ -68,7 +70,9 @@ def revoke_accommodation(accommodation_id: int):
         audit.record(session, current_user, "accommodation.revoke", row.user.username,
                      extra_days=row.extra_days,
                      extra_submissions_per_day=row.extra_submissions_per_day)
+        student_id = row.user_id
         session.delete(row)
         session.commit()
+        course_grades_may_have_changed(session, [student_id])
         flash("Accommodation ended.", "success")
     return redirect(url_for("instructor.accommodations"))

@@ -11,6 +11,7 @@ from grader import audit
 from grader.auth.access import instructor_required
 from grader.course import assignments_in_force
 from grader.db import get_session
+from grader.grade_changes import course_grades_may_have_changed
 from grader.grades import late_day_standings
 from grader.instructor.forms import LateDayGrantForm, late_day_bank_form
 from grader.instructor.views import bp
@@ -84,6 +85,7 @@ def late_days():
             session.add(LateDayAllowance(assignment_slug=slug, max_days=wanted))
     audit.record(session, current_user, "late_days.update", "the course", changes=changes)
     session.commit()
+    course_grades_may_have_changed(session)
     flash("Late days saved. Counted grades spend them at once.", "success")
     return redirect(url_for("instructor.late_days"))
 
@@ -106,6 +108,7 @@ def grant_late_days():
     audit.record(session, current_user, "late_days.grant", student.username,
                  days=form.days.data, reason=reason)
     session.commit()
+    course_grades_may_have_changed(session, [student.id])
     flash(f"{student.username} has {form.days.data} more late "
           f"day{'' if form.days.data == 1 else 's'}.", "success")
     return redirect(url_for("instructor.late_days"))

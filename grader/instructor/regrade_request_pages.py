@@ -9,6 +9,7 @@ from flask_login import current_user
 from grader import regrade_requests
 from grader.auth.access import instructor_required
 from grader.db import get_session
+from grader.grade_changes import grading_stored
 from grader.instructor.forms import RegradeAnswerForm
 from grader.instructor.views import bp
 from grader.models import RegradeRequest
@@ -51,5 +52,6 @@ def answer_regrade_request(request_id: int):
     except regrade_requests.Refused as refusal:
         form.form_errors.append(refusal.message)
         return render_queue({request_id: form}, 400)
+    grading_stored(session, request.submission_id, request.submission.assignment_slug)
     flash(f"Answered {request.user.username}'s request about {request.test_name}.", "success")
     return redirect(url_for("instructor.regrade_requests_queue"))

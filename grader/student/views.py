@@ -32,6 +32,7 @@ from grader.course import (
 from grader.db import get_session
 from grader.extensions import limiter
 from grader.feedback import in_case_order, running_partial, visible_result
+from grader.grade_changes import grades_may_have_changed, group_members
 from grader.grades import counted_score, grade_of, late_day_standing
 from grader.grading import feedback_text
 from grader.models import Submission, utcnow
@@ -212,6 +213,7 @@ def change_group(slug: str, change: str):
                        "confirm on this page.")
         elif change == "confirm":
             groups.confirm(session, current_user, slug)
+            grades_may_have_changed(session, slug, group_members(session, slug, current_user.id))
             message = "You are in the group: a submission of any member is everyone's."
         else:
             groups.leave(session, current_user, slug)

@@ -18,6 +18,7 @@ from grader.db import get_session
 from grader.lti import registrations
 from grader.lti.passback import post_grade
 from grader.models import (
+    Accommodation,
     AssignmentPolicy,
     Extension,
     LtiGradePost,
@@ -133,15 +134,34 @@ def test_the_counted_grade_reaches_the_lms_and_follows_extensions_and_policy(lms
                       "the grade without the extension at the platform")
     assert scores[2]["scoreGiven"] == pytest.approx(score["scoreGiven"])
 
+    # A standing accommodation (a rule of the whole course) moves every deadline: its grade
+    # goes out too, and so does the grade once it ends.
+    accommodated = client.post("/instructor/accommodations", data={
+        "csrf_token": auth.csrf("/instructor/accommodations"), "username": user.username,
+        "extra_days": "3", "extra_submissions_per_day": "0", "note": "office ref 12"})
+    assert accommodated.status_code == 302
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 4 and s, 60,
+                      "the grade with the accommodation at the platform")
+    assert scores[3]["scoreGiven"] == pytest.approx(scores[3]["scoreMaximum"])
+    assert scores[3]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
+    with app.app_context():
+        accommodation_id = get_session().scalar(select(Accommodation.id))
+    ended = client.post(f"/instructor/accommodations/{accommodation_id}/revoke",
+                        data={"csrf_token": auth.csrf("/instructor/accommodations")})
+    assert ended.status_code == 302
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 5 and s, 60,
+                      "the grade without the accommodation at the platform")
+    assert scores[4]["scoreGiven"] == pytest.approx(score["scoreGiven"])
+
     # The instructor moves the due date: the late penalty goes, the new grade goes to the LMS.
     close = later + timedelta(days=7)  # the form, as the browser posts it, sends every field
     assert set_policy(client, auth, due=later.strftime("%Y-%m-%dT%H:%M"),
                       hard_close=close.strftime("%Y-%m-%dT%H:%M"),
                       late_penalty_per_day="0.1", late_penalty_cap="0.5").status_code == 302
-    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 4 and s, 60,
+    scores = wait_for(lambda: len(s := platform.scores("learner-1")) == 6 and s, 60,
                       "the new grade at the platform")
-    assert scores[3]["scoreGiven"] == pytest.approx(scores[3]["scoreMaximum"])
-    assert scores[3]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
+    assert scores[5]["scoreGiven"] == pytest.approx(scores[5]["scoreMaximum"])
+    assert scores[5]["scoreGiven"] == pytest.approx(csv_score(app, user.username))
     assert platform.line_items_created == 1  # one column in the gradebook, made once
     (item,) = platform.line_items.values()
     assert item.body["resourceId"] == SLUG
@@ -149,7 +169,7 @@ def test_the_counted_grade_reaches_the_lms_and_follows_extensions_and_policy(lms
     # Posting the same grade again sends nothing: the LMS has it.
     with app.app_context():
         assert post_grade(get_session(), user.id, SLUG) == ["unchanged"]
-    assert len(platform.scores("learner-1")) == 4
+    assert len(platform.scores("learner-1")) == 6
     page = client.get("/instructor/lti").get_data(as_text=True)
     assert f'data-grade-post="{user.username}:{SLUG}" data-state="posted"' in page
 
