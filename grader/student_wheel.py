@@ -113,10 +113,19 @@ def stage(root: Path) -> None:
         _write_module(package / f"{module}.py", text)
     assignments = package / "assignments"
     assignments.mkdir()
-    for assignment in load_assignments().values():
+    for assignment in filter(tested_locally, load_assignments().values()):
         (assignments / f"{assignment.slug}.json").write_text(
             json.dumps(assignment_data(assignment), allow_nan=False), encoding="utf-8")
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
+
+
+def tested_locally(assignment) -> bool:
+    """Whether `autograder test` can run the assignment's visible tests: its kind's cases
+    travel as snapshots (grader/grading/snapshots.py). The `tests` kind's do not yet (its
+    judge is the instructor's test code): those assignments are left out of the package."""
+    from grader.grading import snapshots
+
+    return assignment.kind in snapshots.CLASSES
 
 
 def assignment_data(assignment) -> dict:

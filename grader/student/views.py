@@ -160,6 +160,7 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200):
         days_late=days_late(assignment, now),
         closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
+        tested_locally=student_wheel.tested_locally(assignment),
     )
     return page, status
 
