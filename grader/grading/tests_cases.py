@@ -41,7 +41,7 @@ import numpy as np
 from grader.grading.harness import calls, graphio
 
 from .assignments import load_assignment
-from .outcome import Outcome, failed, passed
+from .outcome import CATEGORIES, Outcome, failed, passed
 from .trusted import solution_file
 
 log = logging.getLogger(__name__)
@@ -291,8 +291,6 @@ class InstructorTest:
 
 
 def _category(category: str) -> str:
-    from .outcome import CATEGORIES
-
     return category if category in CATEGORIES else "test-failed"
 
 

@@ -110,3 +110,25 @@ def test_no_hidden_input_reaches_what_a_student_is_shown():
             text = json.dumps(shown)
             assert "FOUND" not in shown["output"] + json.dumps(shown["extra_data"])
             assert not [calls for calls in hidden_calls if calls in text]
+
+
+def test_the_public_verdict_comes_first_as_for_every_kind(monkeypatch):
+    """The tests are ordinary cases: the partial document holds the visible ones only."""
+    from grader.grading import pipeline
+
+    monkeypatch.setattr(pipeline, "PARTIAL_RESULT_SECONDS", 0.0)  # however quick the rest is
+    partials = []
+    source = (ASSIGNMENT.folder / "mutants" / "quotient_sign.py").read_text()
+    final = grade_submission("op_gradients", source, on_public_result=partials.append)
+    [partial] = partials
+    visible = [c.name for c in ASSIGNMENT.cases() if c.visibility == results.VISIBLE]
+    assert partial["partial"] is True
+    assert [t["name"] for t in partial["tests"]] == visible
+    assert {t["name"] for t in partial["pending_tests"]} == \
+        {c.name for c in ASSIGNMENT.cases()} - set(visible)
+    by_name = {t["name"]: t for t in final["tests"]}
+    for test in partial["tests"]:  # judged once: the final document keeps the same verdict
+        assert (test["status"], test["score"], test["tags"]) == (
+            by_name[test["name"]]["status"], by_name[test["name"]]["score"],
+            by_name[test["name"]]["tags"])
+    assert "partial" not in final and len(final["tests"]) == len(ASSIGNMENT.cases())
