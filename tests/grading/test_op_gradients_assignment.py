@@ -16,6 +16,7 @@ from grader.grading.pipeline import grade_submission
 
 ASSIGNMENT = get_assignment("op_gradients")
 FORGERS = Path(__file__).resolve().parent.parent / "forgers"
+ALTERNATIVES = sorted((Path(__file__).parent / "alternatives").glob("op_gradients_*.py"))
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +45,13 @@ def test_each_mutant_loses_points_with_its_category(mutant):
         assert len(test["tags"]) == 1
         assert test["extra_data"]["diagnosis"]["category"] == test["tags"][0]
     assert not [t for t in failing if t["tags"] == ["test-error"]]  # never the tests' fault
+
+
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda p: p.stem)
+def test_correct_solutions_written_differently_get_full_marks(alternative):
+    result = grade_submission("op_gradients", alternative.read_text())
+    assert not [(t["name"], t["output"]) for t in result["tests"] if t["status"] != "passed"]
+    assert result["score"] == result["max_score"]
 
 
 def test_feedback_names_the_input_and_the_shapes():
