@@ -114,17 +114,28 @@ def stage(root: Path) -> None:
         _write_module(package / f"{module}.py", text)
     assignments = package / "assignments"
     assignments.mkdir()
-    for assignment in load_assignments().values():
+    for assignment in filter(tested_locally, load_assignments().values()):
         (assignments / f"{assignment.slug}.json").write_text(
             json.dumps(assignment_data(assignment), allow_nan=False), encoding="utf-8")
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
 
 
 def judging_modules() -> list[str]:
-    """JUDGING and the case module of every kind."""
+    """JUDGING and the case module of every kind the package tests locally."""
     from grader.grading.kinds import KINDS
 
-    return JUDGING + sorted({kind.judging_module for kind in KINDS.values()})
+    return JUDGING + sorted({kind.judging_module for kind in KINDS.values()
+                             if kind.tested_locally})
+
+
+def tested_locally(assignment) -> bool:
+    """Whether `autograder test` can run the assignment's visible tests: its kind's cases
+    travel as snapshots (grader/grading/snapshots.py). The `tests` kind's do not (its judge is
+    the instructor's test code, whose file holds the hidden tests too): those assignments are
+    left out of the package."""
+    from grader.grading.kinds import kind
+
+    return kind(assignment.kind).tested_locally
 
 
 def assignment_data(assignment) -> dict:

@@ -2,7 +2,7 @@
 
 import click
 
-from . import accounts, local, lti, remote
+from . import accounts, local, lti, remote, scaffold
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,6 +13,7 @@ def cli():
 cli.add_command(local.grade)
 cli.add_command(local.check_assignment)
 cli.add_command(local.assignments)
+cli.add_command(scaffold.new_assignment)
 cli.add_command(accounts.create_user)
 cli.add_command(accounts.token)
 cli.add_command(accounts.reset_password)

@@ -1,8 +1,9 @@
 """The kinds of assignment: one record each, the one place that says what a kind is made of.
 
 A manifest names its assignment's kind; everything that depends on the kind asks here: the
-case class whose objects the assignment's ``cases.py`` makes (its payload for the sandbox,
-its judge, the reference results the student package's snapshots carry), and the harness
+case class whose objects the assignment's ``cases.py`` (or, for instructor-written tests,
+``tests.py``) makes (its payload for the sandbox, its judge, whether and how the student
+package judges it locally), and the harness
 runner that runs its cases in the sandbox (grader/grading/harness/kinds.py, the sandbox's
 side of this registry: the harness cannot import the core). A new kind is a case class, a
 runner module and one entry in each registry (docs/architecture.md).
@@ -18,12 +19,16 @@ from grader.grading.harness import kinds as harness_kinds
 from .autodiff_cases import AutodiffCase
 from .backprop_cases import BackpropCase
 from .numerical_cases import NumericalCase
+from .tests_cases import InstructorTest
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    case_class: type       # what cases.py builds: payload(), judge(record), snapshot_needs()
+    case_class: type       # what the folder's cases build: payload(), judge(record)
+    # Whether the student package judges its visible cases on a student's machine: its case
+    # class travels as a snapshot (snapshot_needs(); grader/grading/snapshots.py).
+    tested_locally: bool = True
 
     @property
     def runner(self) -> ModuleType:
@@ -41,6 +46,9 @@ KINDS = {kind.name: kind for kind in (
     Kind("autodiff", AutodiffCase),
     Kind("backprop", BackpropCase),
     Kind("numerical", NumericalCase),
+    # Instructor-written tests: judged by the instructor's code, which also holds the hidden
+    # tests, so it never ships to students.
+    Kind("tests", InstructorTest, tested_locally=False),
 )}
 
 

@@ -15,7 +15,10 @@ GRAPH_CATEGORIES = (
 NUMERICAL_CATEGORIES = ("forward-difference", "step-size", "input-modified")
 RUN_CATEGORIES = ("syntax-error", "missing-function", "exception", "timeout", "crash",
                   "memory-limit", "output-limit", "forbidden")
-CATEGORIES = GRAPH_CATEGORIES + NUMERICAL_CATEGORIES + RUN_CATEGORIES
+# Instructor-written tests (tests_cases.py): a failed assertion, and a test that itself broke
+# (the course's bug, never the student's).
+TEST_CATEGORIES = ("test-failed", "test-error")
+CATEGORIES = GRAPH_CATEGORIES + NUMERICAL_CATEGORIES + RUN_CATEGORIES + TEST_CATEGORIES
 
 # Adjoints from two exact computations differ only by rounding.
 RTOL, ATOL = 1e-6, 1e-9

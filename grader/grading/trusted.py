@@ -16,6 +16,14 @@ def engine():
     return engine
 
 
+def solution_file(path):
+    """The reference solution module at ``path`` (a manifest's ``solution``), once per process:
+    how an assignment's own reference answers, whatever the folder's slug."""
+    from reference import solutions
+
+    return solutions.load_path(path)
+
+
 def measure_memory(function, *args):
     """Peak bytes of ``function(*args)`` by tracemalloc, as `autograder test` measures the
     submission's on a student's machine (grader/grading/harness/measure/memory.py); in the

@@ -32,19 +32,20 @@ def path(slug: str, assignments: Path = ASSIGNMENTS_DIR) -> Path:
 
 def load(slug: str) -> ModuleType:
     """Import the reference solution of assignment ``slug`` (once per process)."""
-    return _import(path(slug))
+    return load_path(path(slug))
 
 
 def load_file(name: str) -> ModuleType:
     """Import the solution file ``name`` (a path under reference/solutions/), once."""
-    return _import(resolve(name))
+    return load_path(resolve(name))
 
 
-def _import(file: Path) -> ModuleType:
-    key = str(file)
+def load_path(file: Path) -> ModuleType:
+    """Import the solution file at ``file`` (a manifest's resolved ``solution``), once."""
+    key = str(Path(file).resolve())
     if key not in _loaded:
         spec = importlib.util.spec_from_file_location(
-            f"reference_solution_{len(_loaded)}_{file.stem}", file)
+            f"reference_solution_{len(_loaded)}_{Path(file).stem}", key)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         _loaded[key] = module

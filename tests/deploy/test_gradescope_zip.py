@@ -19,7 +19,6 @@ import pytest
 
 from grader.gradescope import autograder_zip
 from grader.grading.assignments import get_assignment, load_assignments
-from tests.support.live import REPOSITORY
 
 from .images import build, docker
 
@@ -32,7 +31,7 @@ RUN cd /autograder/source && bash ./setup.sh
 COPY . /autograder/source/
 RUN install -m 0755 /autograder/source/run_autograder /autograder/run_autograder
 """
-MUTANT = "wrong_value"  # a quick mutant every assignment has
+MUTANT = "wrong_value"  # a quick mutant of the lecture's assignments; others: their first
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +62,15 @@ def run_autograder(image: str, submit_file: str, source: bytes) -> dict:
         return json.loads((results / "results.json").read_text())
 
 
-@pytest.mark.parametrize("slug", list(load_assignments()))
+@pytest.mark.parametrize("slug", list(load_assignments()))  # every assignment folder
 def test_zip_grades_reference_in_full_and_a_mutant_below(autograder_image, slug):
     assignment = get_assignment(slug)
     image = autograder_image(slug)
-    solution = (REPOSITORY / "reference/solutions" / slug / assignment.submit_file).read_bytes()
+    solution = assignment.solution.read_bytes()
     reference = run_autograder(image, assignment.submit_file, solution)
     assert reference["score"] == reference["max_score"] > 0, reference.get("output")
     assert reference["extra_data"]["isolation"] == "fallback"
-    mutant = (assignment.folder / "mutants" / f"{MUTANT}.py").read_bytes()
+    mutants = assignment.mutants()
+    mutant = next((p for p in mutants if p.stem == MUTANT), mutants[0]).read_bytes()
     graded = run_autograder(image, assignment.submit_file, mutant)
     assert 0 <= graded["score"] < reference["score"], graded.get("output")

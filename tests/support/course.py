@@ -15,6 +15,7 @@ class CourseAssignment:
     slug: str
     title: str
     submit_file: str = "gradient.py"
+    kind: str = "autodiff"
     points: float = 10.0
     due: datetime | None = None
     hard_close: datetime | None = None

@@ -55,6 +55,9 @@ def axe() -> str:
     return axe_script()
 
 
+LECTURE_SLUGS = ("numerical", "backprop", "autodiff")
+
+
 def real_course(now):
     """The real assignments: one open, one past due (late penalty), one closed."""
     catalog = load_assignments()
@@ -65,6 +68,9 @@ def real_course(now):
                                         hard_close=None),
         "autodiff": dataclasses.replace(catalog["autodiff"], due=now - timedelta(days=9),
                                         hard_close=now - timedelta(days=1)),
+        # every other folder, open: an assignment gets the page checks by being a folder
+        **{slug: dataclasses.replace(assignment, due=now + timedelta(days=5), hard_close=None)
+           for slug, assignment in catalog.items() if slug not in LECTURE_SLUGS},
     }
 
 
@@ -158,6 +164,8 @@ def student_pages(ids):
         ("feedback-queued", f"/submissions/{ids['queued']}"),
         ("account", "/auth/account"),
         ("not-found", "/assignments/nothing-here"),
+        *[(f"assignment-{slug}", f"/assignments/{slug}") for slug in load_assignments()
+          if slug not in LECTURE_SLUGS],
     ]
 
 

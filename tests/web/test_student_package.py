@@ -40,6 +40,14 @@ def test_the_wheel_ships_the_kit_and_visible_cases_but_no_solution_or_hidden_cas
     assert "autodiff_student/cli.py" in texts and "autodiff_student/harness/run.py" in texts
     everything = "\n".join(texts.values())
     for assignment in load_assignments().values():
+        solution = assignment.solution.read_text()
+        body = solution[solution.index("def "):]  # the solution's code, docstring aside
+        assert body not in everything
+        for mutant in assignment.mutants():
+            assert mutant.read_text() not in everything
+        if not student_wheel.tested_locally(assignment):  # the `tests` kind: not in the package
+            assert f"autodiff_student/assignments/{assignment.slug}.json" not in texts
+            continue
         shipped = json.loads(texts[f"autodiff_student/assignments/{assignment.slug}.json"])
         visible = [c.name for c in assignment.cases() if c.visibility == "visible"]
         assert [c["fields"]["name"] for c in shipped["cases"]] == visible
@@ -47,11 +55,6 @@ def test_the_wheel_ships_the_kit_and_visible_cases_but_no_solution_or_hidden_cas
         hidden_payloads = [json.dumps(c.payload()) for c in assignment.cases()
                            if c.visibility != "visible"]
         assert not [p for p in hidden_payloads if p in json.dumps(shipped)]
-        solution = assignment.solution.read_text()
-        body = solution[solution.index("def "):]  # the solution's code, docstring aside
-        assert body not in everything
-        for mutant in assignment.mutants():
-            assert mutant.read_text() not in everything
     assert not [name for name in texts if name.startswith(("reference/", "grader/", "workers/"))]
 
 
@@ -216,6 +219,10 @@ def test_the_package_is_offered_where_students_look(client, auth):
         "/assignments/numerical").get_data(as_text=True)
     for assignment in load_assignments().values():  # the README in every starter download
         readme = (assignment.folder / "README.md").read_text()
+        if not student_wheel.tested_locally(assignment):  # it says how to test it instead
+            assert f"autograder test {assignment.slug}" not in readme
+            assert "python -m pytest" in readme
+            continue
         assert f"python -m pip install {student_wheel.WHEEL_NAME}\n" in readme
         assert f"autograder test {assignment.slug} {assignment.submit_file}\n" in readme
         assert "count different tests" in readme  # why pytest's count is not autograder's

@@ -9,12 +9,13 @@ for a kind whose cases measure (growth, memory), the steps the warden measures f
 (harness/warden.py).
 """
 
-from . import autodiff_runner, backprop_runner, numerical_runner
+from . import autodiff_runner, backprop_runner, numerical_runner, tests_runner
 
 RUNNERS = {
     "autodiff": autodiff_runner,
     "backprop": backprop_runner,
     "numerical": numerical_runner,
+    "tests": tests_runner,  # instructor-written tests (grader/grading/tests_cases.py)
 }
 
 MEASURED_CHECKS = ("growth", "memory")  # the checks whose figures the warden measures

@@ -1,0 +1,34 @@
+"""Cases of the `tests` kind: replay the calls an instructor's test made, return what came back.
+
+The test itself never runs here: the trusted side recorded its calls to the student's
+function (the assignment's ``entry``) while the reference solution answered them
+(grader/grading/tests_cases.py), and judges the answers this runner returns. A case is
+``{"calls": [{"records": graph, "args": [...], "kwargs": {...}}, ...]}``; each call's
+arguments are rebuilt from the data (calls.py), the function is called on them, and its
+result is encoded with its graph: the Nodes it built refer to the call's own argument
+nodes by their index, so the judge rebuilds the returned graph on top of its own nodes
+with the kit's ops and never runs any of the student's code.
+"""
+
+from __future__ import annotations
+
+from . import calls, graphio
+
+
+def _call(function, call: dict) -> dict:
+    nodes = graphio.deserialize(call["records"])
+    index = {node: i for i, node in enumerate(nodes)}
+    args = calls.decode(call["args"], nodes)
+    kwargs = calls.decode(call.get("kwargs", {"dict": []}), nodes)
+    result = function(*args, **kwargs)
+    try:
+        records, value, _ = calls.encode(result, known=index)
+    except graphio.GraphFormatError as exc:
+        return {"refused": str(exc)[:500]}
+    return {"records": records, "value": value}
+
+
+def run_case(function, case):
+    """Each recorded call in order; an exception of the student's ends the case (the
+    harness turns it into the case's error)."""
+    return {"results": [_call(function, call) for call in case["calls"]]}

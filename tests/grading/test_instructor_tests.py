@@ -1,0 +1,272 @@
+"""The `tests` kind's discovery and replay: calls recorded on the reference, answered by the
+student's function as data, judged by the test on the trusted side (grader/grading/tests_cases.py).
+
+The sandbox's part is its runner (harness/tests_runner.py), called here in-process on plain
+functions; the real sandbox and pipeline grade op_gradients in test_op_gradients_assignment.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import textwrap
+
+import pytest
+
+from grader.grading.assignments import load_assignments
+from grader.grading.harness import calls, graphio, tests_runner
+
+MANIFEST = """\
+title = "Instructor tests, exercised"
+kind = "tests"
+submit_file = "op_gradients.py"
+entry = "gradient"
+solution = "op_gradients/op_gradients.py"
+order = 1
+"""
+
+TESTS = '''
+import autodiff as ad
+import numpy as np
+from grader.grading.instructor_tests import check_gradient, fail, test
+
+CALLS = []  # a test that is not deterministic makes other calls each time it runs
+RUNS = []
+
+
+def _exp_node():
+    x = ad.variable("x", (3,))
+    return x, ad.exp(x)
+
+
+@test(points=2)
+def exp_rule(student, rng):
+    """exp's rule, checked against central differences"""
+    x, node = _exp_node()
+    g = ad.variable("g", (3,))
+    check_gradient(node, student.gradient(node, g), {x: rng.normal(size=3),
+                                                     g: rng.normal(size=3)}, g)
+
+
+@test()
+def plain_assert(student):
+    """a failed assert's message is the feedback"""
+    x, node = _exp_node()
+    partials = student.gradient(node, ad.variable("g", (3,)))
+    assert len(partials) == 1, f"exp has one input, not {len(partials)}"
+
+
+@test(points=4)
+def partial_credit(student, rng):
+    """half the points per right rule"""
+    right = 0
+    for make in (ad.exp, ad.log):
+        x = ad.variable("x", (2,))
+        node, g = make(x), ad.variable("g", (2,))
+        feed = {x: rng.uniform(0.5, 2, 2), g: rng.normal(size=2)}
+        right += check_gradient(node, student.gradient(node, g), feed, g,
+                                raise_on_failure=False)
+    return right / 2
+
+
+@test()
+def categorised(student):
+    """fail() carries a category"""
+    x, node = _exp_node()
+    if student.gradient(node, ad.variable("g", (3,)))[0].op.name != "mul":
+        fail("wrong-value", "exp's rule multiplies output_grad by the node")
+
+
+@test()
+def not_deterministic(student):
+    """its calls change from one run to the next"""
+    CALLS.append(1)
+    x = ad.variable("x", (len(CALLS) + 1,))
+    student.gradient(ad.exp(x), ad.variable("g", (len(CALLS) + 1,)))
+
+
+@test(visibility="hidden")
+def instructor_bug(student):
+    """a bug of the test's own, not the student's"""
+    RUNS.append(1)
+    x, node = _exp_node()
+    student.gradient(node, ad.variable("g", (3,)))
+    if len(RUNS) > 1:  # discovery went well; the judging run breaks
+        return {}["missing"]
+
+
+@test()
+def fails_on_the_reference(student):
+    """a test the reference solution does not pass"""
+    x, node = _exp_node()
+    student.gradient(node, ad.variable("g", (3,)))
+    assert False, "the reference fails this"
+
+
+@test(time_limit=3)
+def timed(student):
+    """the calls' CPU seconds, as the grader measured them"""
+    x, node = _exp_node()
+    student.gradient(node, ad.variable("g", (3,)))
+    assert student.cpu_seconds < 1.0, f"took {student.cpu_seconds:.1f} s"
+'''
+
+
+@pytest.fixture
+def cases(tmp_path):
+    folder = tmp_path / "exercised"
+    folder.mkdir()
+    (folder / "assignment.toml").write_text(MANIFEST)
+    (folder / "tests.py").write_text(TESTS)
+    assignment = load_assignments(tmp_path)["exercised"]
+    return {case.name: case for case in assignment.cases()}
+
+
+def reference_gradient(node, output_grad):
+    from grader.grading.trusted import solution_file
+    from reference.solutions import resolve
+
+    return solution_file(resolve("op_gradients/op_gradients.py")).gradient(node, output_grad)
+
+
+def sandboxed(case, function, cpu_seconds=0.01) -> dict:
+    """What the warden would record: the runner's reply through JSON, its CPU measured."""
+    payload = json.loads(json.dumps(case.payload()))
+    return {**json.loads(json.dumps(tests_runner.run_case(function, payload))),
+            "cpu_seconds": cpu_seconds}
+
+
+def log_at_output(node, output_grad):
+    import autodiff as ad
+
+    if node.op.name == "log":
+        return [ad.div(output_grad, node)]
+    return reference_gradient(node, output_grad)
+
+
+def test_tests_are_found_in_order_with_their_settings(cases):
+    assert list(cases)[:3] == ["exp rule", "plain assert", "partial credit"]
+    assert cases["exp rule"].points == 2 and cases["exp rule"].visibility == "visible"
+    assert cases["instructor bug"].visibility == "hidden"
+    assert cases["timed"].time_limit == 3 and cases["timed"].description.startswith("the calls'")
+
+
+def test_discovery_records_each_call_as_data(cases):
+    payload = cases["exp rule"].payload()
+    assert payload["check"] == "calls" and payload["time_limit"] == 10
+    [call] = payload["calls"]
+    nodes = graphio.deserialize(call["records"])
+    node, g = calls.decode(call["args"], nodes)
+    assert node.op.name == "exp" and g.op.name == "variable" and g.shape == (3,)
+    assert json.loads(json.dumps(payload)) == payload  # plain JSON, for the job files
+
+
+def test_the_reference_passes_and_a_wrong_rule_fails_with_its_category(cases):
+    for name in ("exp rule", "plain assert", "partial credit", "categorised", "timed"):
+        outcome = cases[name].judge(sandboxed(cases[name], reference_gradient))
+        assert outcome.passed, (name, outcome.message)
+    wrong = cases["partial credit"].judge(sandboxed(cases["partial credit"], log_at_output))
+    assert not wrong.passed and wrong.fraction == 0.5 and wrong.category == "test-failed"
+
+
+def test_a_failed_assert_is_the_feedback(cases):
+    def two_partials(node, output_grad):
+        return [output_grad, output_grad]
+
+    outcome = cases["plain assert"].judge(sandboxed(cases["plain assert"], two_partials))
+    assert outcome.category == "test-failed" and outcome.message == "exp has one input, not 2"
+
+
+def test_a_categorised_failure_keeps_its_category(cases):
+    import autodiff as ad
+
+    def add_instead(node, output_grad):
+        return [ad.add(output_grad, node)]
+
+    outcome = cases["categorised"].judge(sandboxed(cases["categorised"], add_instead))
+    assert outcome.category == "wrong-value" and "multiplies" in outcome.message
+    checked = cases["exp rule"].judge(sandboxed(cases["exp rule"], add_instead))
+    assert checked.category == "wrong-value"
+    assert "central differences" in checked.message and checked.diagnosis["node"] == "x"
+
+
+def test_answers_that_are_not_graphs_are_the_students_failure(cases):
+    def a_string(node, output_grad):
+        return ["d exp"]
+
+    def an_object(node, output_grad):
+        return [object()]
+
+    for function in (a_string, an_object):
+        outcome = cases["exp rule"].judge(sandboxed(cases["exp rule"], function))
+        assert outcome.category == "not-a-graph", outcome.message
+    # a test that uses the value in its own way: the student's value, not the test, is wrong
+    outcome = cases["categorised"].judge(sandboxed(cases["categorised"], an_object))
+    assert outcome.category == "exception" and "object" in outcome.message
+
+
+def test_a_call_mismatch_is_the_tests_bug_and_says_so(cases, caplog):
+    case = cases["not deterministic"]
+    record = sandboxed(case, reference_gradient)  # discovery ran once: the next run differs
+    with caplog.at_level(logging.ERROR, "grader.grading.tests_cases"):
+        outcome = case.judge(record)
+    assert outcome.category == "test-error" and not outcome.passed
+    assert "not your code" in outcome.message
+    assert "call 1 of the test differs from the one recorded" in caplog.text
+    assert "deterministic" in caplog.text
+
+
+def test_an_instructor_bug_is_not_blamed_on_the_student(cases, caplog):
+    case = cases["instructor bug"]
+    record = sandboxed(case, reference_gradient)
+    with caplog.at_level(logging.ERROR, "grader.grading.tests_cases"):
+        outcome = case.judge(record)
+    assert outcome.category == "test-error"
+    assert "not your code" in outcome.message and "KeyError" not in outcome.message
+    assert "KeyError: 'missing'" in caplog.text
+
+
+def test_a_test_failing_on_the_reference_is_reported_for_every_submission(cases, caplog):
+    case = cases["fails_on_the_reference".replace("_", " ")]
+    with caplog.at_level(logging.ERROR, "grader.grading.tests_cases"):
+        outcome = case.judge(sandboxed(case, reference_gradient))
+    assert outcome.category == "test-error"
+    assert "fails on the reference solution" in caplog.text and "the reference fails" in caplog.text
+
+
+def test_the_students_exception_ends_the_test_as_the_harness_reports_it(cases):
+    def broken(node, output_grad):
+        raise ValueError("my bug")
+
+    with pytest.raises(ValueError):  # the harness (student_code.guarded) turns it into an error
+        tests_runner.run_case(broken, cases["exp rule"].payload())
+
+
+def test_a_forged_record_is_forbidden_not_a_crash(cases):
+    case = cases["exp rule"]
+    for forged in ({"results": []}, {"results": [{"records": [], "value": {"node": 99}}]},
+                   {"results": "all passed"}):
+        outcome = case.judge({**forged, "cpu_seconds": 0.0})
+        assert outcome.category == "forbidden", forged
+
+
+def test_timing_assertions_read_the_graders_measure(cases):
+    case = cases["timed"]
+    assert case.judge(sandboxed(case, reference_gradient, cpu_seconds=0.2)).passed
+    slow = case.judge(sandboxed(case, reference_gradient, cpu_seconds=2.5))
+    assert slow.category == "test-failed" and "took 2.5 s" in slow.message
+
+
+def test_a_test_taking_unknown_parameters_is_refused_when_loaded(tmp_path):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "assignment.toml").write_text(MANIFEST)
+    (folder / "tests.py").write_text(textwrap.dedent('''
+        from grader.grading.instructor_tests import test
+
+        @test()
+        def needs_a_fixture(student, tmp_path):
+            pass
+    '''))
+    with pytest.raises(TypeError, match="takes only student, rng, reference"):
+        load_assignments(tmp_path)["bad"].cases()
