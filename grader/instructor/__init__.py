@@ -8,6 +8,7 @@ from grader.instructor import (  # noqa: F401  (each module adds its routes to b
     audit_pages,
     dashboard,
     exports,
+    misconception_pages,
     people,
     policy_pages,
     regrade_pages,
