@@ -1,4 +1,5 @@
-"""Similar submissions: pairs of students' latest submissions flagged by grader.similarity."""
+"""Similar submissions: pairs of students' latest submissions flagged by grader.similarity
+(alike code), beside groups flagged by grader.behaviour (alike wrong answers)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
 from grader.auth.access import instructor_required
+from grader.behaviour import group_by_behaviour, side_by_side
 from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.instructor.views import bp
@@ -83,12 +85,27 @@ def similar(slug: str):
     assignment = assignment_in_force_or_404(slug)
     percent, error = threshold_percent(request.args.get("threshold"))
     rows = {s.id: s for s in latest_per_student(slug)}
-    matches = find_similar({i: s.source for i, s in rows.items()},
-                           starter=starter_source(assignment), threshold=percent / 100)
+    starter = starter_source(assignment)
+    matches = find_similar({i: s.source for i, s in rows.items()}, starter=starter,
+                           threshold=percent / 100)
+    groups = group_by_behaviour({i: s.result for i, s in rows.items()})
     page = render_template("instructor/similar.html", assignment=assignment, matches=matches,
                            rows=rows, percent=percent, error=error,
-                           typed=request.args.get("threshold", ""))
+                           typed=request.args.get("threshold", ""), groups=groups,
+                           code_scores=code_scores(groups, rows, starter))
     return page, 400 if error else 200
+
+
+def code_scores(groups, rows: dict[int, Submission], starter: str) -> dict[tuple, float]:
+    """copydetect's score of every pair inside a behavioural group (0 when nothing matched)."""
+    scores = {}
+    for group in groups:
+        found = find_similar({i: rows[i].source for i in group.members}, starter=starter,
+                             threshold=0.0)
+        scores.update({(m.first, m.second): m.similarity for m in found})
+        for pair in group.pairs:
+            scores.setdefault(pair, 0.0)
+    return scores
 
 
 @bp.route("/similar/<int:first>/<int:second>")
@@ -109,4 +126,5 @@ def compare(first: int, second: int):
     return render_template(
         "instructor/compare.html", assignment=assignment, match=match,
         sides=[(s, highlight(s.source, spans[s.id])) for s in (a, b)],
+        behaviour=side_by_side(a.result, b.result), first=a, second=b,
     )

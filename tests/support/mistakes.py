@@ -24,6 +24,35 @@ SOURCES = {
     "wrong-seed": MUTANTS / "wrong_seed.py",
     "solution": REPOSITORY / "reference" / "solutions" / "autodiff" / "gradient.py",
 }
+# The not_summed mutant's bug, rewritten by hand: other names, a helper, a while loop, an
+# index walk. copydetect finds nothing shared; the grader's wrong values are the same.
+RENAMED_COPY = '''"""My gradient: walk the graph from the output back to the inputs."""
+import autodiff as ad
+
+
+def _walk_backwards(root):
+    return list(ad.topological_sort([root]))[::-1]
+
+
+def gradient(out):
+    adjoint_of = dict()
+    adjoint_of[out] = ad.ones_like(out)
+    walk = _walk_backwards(out)
+    position = 0
+    while position < len(walk):
+        current = walk[position]
+        position += 1
+        if current not in adjoint_of:
+            adjoint_of[current] = ad.zeros_like(current)
+        if len(current.inputs) == 0:
+            continue
+        pieces = current.op.gradient(current, adjoint_of[current])
+        for k in range(len(current.inputs)):
+            if pieces[k] is None:
+                continue
+            adjoint_of[current.inputs[k]] = pieces[k]
+    return adjoint_of
+'''
 CLASSMATES = ("carol", "dave")
 # Hours before now of each hand-in, oldest first; SPLIT_HOURS falls between them.
 HAND_INS = {
