@@ -134,9 +134,9 @@ def smallest_example(tests: list[dict], profiles: dict[str, CaseProfile]) -> Exa
     candidates.sort(key=lambda c: c[:2])
     for _size, _number, test, profile in candidates:
         diagnosis = _diagnosis(test)
-        node = _node_in(profile, diagnosis.get("node")) if profile.drawable else None
+        node = node_in(profile, diagnosis.get("node")) if profile.drawable else None
         if node is not None:
-            return _example(test, diagnosis, _drawing(profile, node, diagnosis["node"]))
+            return _example(test, diagnosis, drawing_of(profile, node, diagnosis["node"]))
     _size, _number, test, _profile = candidates[0]
     return _example(test, _diagnosis(test), None)
 
@@ -159,7 +159,7 @@ _names: dict[int, dict[str, object]] = {}
 _names_lock = threading.Lock()
 
 
-def _node_in(profile: CaseProfile, name) -> object | None:
+def node_in(profile: CaseProfile, name) -> object | None:
     """The node of the case's graph that the diagnosis names (names as the judge gives them)."""
     if not isinstance(name, str):
         return None
@@ -172,7 +172,7 @@ def _node_in(profile: CaseProfile, name) -> object | None:
         return _names[key].get(name)
 
 
-def _drawing(profile: CaseProfile, wrong, wrong_name: str) -> Markup:
+def drawing_of(profile: CaseProfile, wrong, wrong_name: str) -> Markup:
     graph = profile.graph
     out = graph.order[graph.out]
     names = NodeNames(graph.order, out)

@@ -15,6 +15,7 @@ from grader.case_profiles import FEATURES
 from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.instructor.forms import TIME_FORMATS
+from grader.hints import drawing_of, node_in
 from grader.instructor.views import bp
 from grader.misconceptions import STUCK_AFTER, class_mistakes
 from grader.models import Submission
@@ -64,4 +65,19 @@ def misconception_cell(slug: str, category: str, feature: str):
     rows = [session.get(Submission, sid) for _, sid in sorted(cell.submissions.items())]
     return render_template("instructor/misconception_cell.html", assignment=assignment,
                            cell=cell, rows=rows, feature_label=FEATURES.get(feature, feature),
-                           side=side, split=split)
+                           side=side, split=split, drawing=smallest_drawn(cell, rows))
+
+
+def smallest_drawn(cell, rows: list[Submission]):
+    """The cell's smallest case drawn, marked where the first of its students went wrong."""
+    case = cell.smallest
+    if case is None or not case.drawable:
+        return None
+    for row in rows:
+        for test in (row.result or {}).get("tests", []):
+            diagnosis = (test.get("extra_data") or {}).get("diagnosis") or {}
+            if test.get("name") == case.name and cell.category in (test.get("tags") or []):
+                node = node_in(case, diagnosis.get("node"))
+                if node is not None:
+                    return drawing_of(case, node, diagnosis["node"])
+    return None

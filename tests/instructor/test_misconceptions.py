@@ -78,6 +78,7 @@ def test_the_map_counts_students_by_their_latest_submission(client, auth, seeded
     assert set(re.findall(r'data-student="(\w+)"', text)) == {"alice", "dave"}
     assert f'/submissions/{ids["alice"][-1]}"' in text and f'/submissions/{ids["dave"][-1]}"' in text
     assert 'data-smallest="x * x"' in text
+    assert re.search(r'<g data-node="x" data-wrong="true">', text)  # alice's wrong node, drawn
     assert client.get("/instructor/assignments/autodiff/misconceptions/nothing/fan-out"
                       ).status_code == 404
 
