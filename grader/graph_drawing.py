@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-BOX_HEIGHT, ROW_GAP, COLUMN_GAP, MARGIN = 30, 34, 14, 8
-CHARACTER_WIDTH, BOX_PADDING = 7.4, 18  # 12 px monospace-ish labels
+BOX_HEIGHT, ROW_GAP, COLUMN_GAP, MARGIN = 34, 40, 16, 8
+FONT_SIZE, CHARACTER_WIDTH, BOX_PADDING = 15, 9.2, 22  # a monospace label's advance
 SWEEPS = 4
 INK, LINE, WRONG, PAPER, OUT = "#1d2433", "#6b7588", "#b5402f", "#ffffff", "#e8eef8"
 SYMBOLS = {"add": "+", "sub": "−", "mul": "×", "div": "÷", "neg": "negate", "matmul": "@"}
@@ -105,7 +105,7 @@ def place(order: list, out) -> tuple[dict[int, Placed], float, float]:
         x = float(MARGIN)
         for node in nodes:
             text = label(node)
-            box = Placed(node, text, r, x, max(44.0, len(text) * CHARACTER_WIDTH + BOX_PADDING))
+            box = Placed(node, text, r, x, max(52.0, len(text) * CHARACTER_WIDTH + BOX_PADDING))
             placed[id(node)] = box
             x += box.width + COLUMN_GAP
         widths.append(x - COLUMN_GAP + MARGIN)
@@ -128,20 +128,29 @@ def draw(order: list, out, wrong=None, *, title: str, names=None) -> Markup:
         "aria-label": title, "viewBox": f"0 0 {width:.0f} {height:.0f}",
         "width": f"{width:.0f}", "height": f"{height:.0f}",
         "font-family": "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace",
-        "font-size": "12"})
+        "font-size": str(FONT_SIZE)})
     edges = ET.SubElement(svg, "g", {"stroke": LINE, "fill": LINE, "stroke-width": "1.3"})
+    leaving: dict[int, list] = {}  # each node's output edges, so that they leave apart
     for node in order:
         for slot, inp in enumerate(node.inputs):
-            _edge(edges, placed[id(inp)], placed[id(node)], slot, len(node.inputs))
+            leaving.setdefault(id(inp), []).append((node, slot))
+    for node in order:
+        for slot, inp in enumerate(node.inputs):
+            spread = leaving[id(inp)]
+            _edge(edges, placed[id(inp)], placed[id(node)], slot, len(node.inputs),
+                  spread.index((node, slot)), len(spread))
     for node in order:
         box = placed[id(node)]
         _box(svg, box, node is wrong, node is out, names(node) if names else box.label)
     return Markup(ET.tostring(svg, encoding="unicode"))
 
 
-def _edge(parent, source: Placed, target: Placed, slot: int, slots: int) -> None:
-    """An arrow from an input's box to its consumer's, entering at the input's slot."""
-    x1, y1 = source.x + source.width / 2, source.y + BOX_HEIGHT
+def _edge(parent, source: Placed, target: Placed, slot: int, slots: int, leaves: int,
+          leaving: int) -> None:
+    """An arrow from an input's box to its consumer's, entering at the input's slot and
+    leaving at its own place among the input's output edges (x * x: two arrows)."""
+    x1 = source.x + source.width * (leaves + 1) / (leaving + 1)
+    y1 = source.y + BOX_HEIGHT
     x2 = target.x + target.width * (slot + 1) / (slots + 1)
     y2 = target.y
     ET.SubElement(parent, "line", {"x1": f"{x1:.1f}", "y1": f"{y1:.1f}", "x2": f"{x2:.1f}",
@@ -161,7 +170,7 @@ def _box(parent, box: Placed, is_wrong: bool, is_out: bool, name: str) -> None:
         "fill": "#fde7e5" if is_wrong else (OUT if is_out else PAPER),
         "stroke": WRONG if is_wrong else INK, "stroke-width": "3" if is_wrong else "1"})
     text = ET.SubElement(group, "text", {
-        "x": f"{box.x + box.width / 2:.1f}", "y": f"{box.y + BOX_HEIGHT / 2 + 4:.1f}",
+        "x": f"{box.x + box.width / 2:.1f}", "y": f"{box.y + BOX_HEIGHT / 2 + FONT_SIZE / 3:.1f}",
         "text-anchor": "middle", "fill": WRONG if is_wrong else INK})
     text.text = box.label + ("  ✗" if is_wrong else "")
     if is_wrong:

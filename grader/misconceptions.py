@@ -104,6 +104,11 @@ class MisconceptionMap:
         used = {feature for _, feature in self.cells}
         return [feature for feature in FEATURES if feature in used]
 
+    def features_beside(self, other: MisconceptionMap | None) -> list[str]:
+        """The features of this map and another, so two maps side by side line up."""
+        used = set(self.features) | set(other.features if other else [])
+        return [feature for feature in FEATURES if feature in used]
+
     def cell(self, category: str, feature: str) -> Cell | None:
         return self.cells.get((category, feature))
 

@@ -14,8 +14,8 @@ from grader.auth.access import instructor_required
 from grader.case_profiles import FEATURES
 from grader.course import assignment_in_force_or_404
 from grader.db import get_session
-from grader.instructor.forms import TIME_FORMATS
 from grader.hints import drawing_of, node_in
+from grader.instructor.forms import TIME_FORMATS
 from grader.instructor.views import bp
 from grader.misconceptions import STUCK_AFTER, class_mistakes
 from grader.models import Submission
