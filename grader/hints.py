@@ -24,7 +24,7 @@ from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from grader.case_profiles import CaseProfile, case_profiles, profile_of
 from grader.grading.feedback_text import format_value
@@ -32,7 +32,7 @@ from grader.grading.naming import NodeNames
 from grader.grading.results import VISIBLE
 from grader.graph_drawing import draw
 from grader.hint_ladder import LadderError, Quote, load_ladder
-from grader.misconceptions import failed_categories, streaks
+from grader.misconceptions import failed_categories, streaks_of
 from grader.models import Submission
 
 TOP_RUNG = 3
@@ -70,9 +70,11 @@ def visible_failures(result: dict[str, Any] | None) -> dict[str, list[dict]]:
 
 
 def attempts_until(session: Session, submission: Submission) -> list[Submission]:
-    """The owner's graded submissions to the assignment up to this one, oldest first."""
+    """The owner's graded submissions to the assignment up to this one, oldest first (their
+    documents are read by streaks_of, only as far back as needed)."""
     rows = session.scalars(
-        select(Submission).where(Submission.user_id == submission.user_id,
+        select(Submission).options(load_only(Submission.id, Submission.submitted_at))
+        .where(Submission.user_id == submission.user_id,
                                  Submission.assignment_slug == submission.assignment_slug,
                                  Submission.raw_score.is_not(None),
                                  Submission.result.is_not(None))
@@ -88,8 +90,8 @@ def hints_for(session: Session, submission: Submission, assignment) -> list[Hint
     current = visible_failures(submission.result)
     if not current:
         return []
-    lengths = streaks([visible_failures(row.result) for row in attempts_until(session,
-                                                                              submission)])
+    lengths = streaks_of(session, {"owner": attempts_until(session, submission)},
+                         visible_failures)["owner"]
     try:
         ladder = load_ladder(getattr(assignment, "folder", None))
     except LadderError as error:  # a broken edit must not take the feedback page down

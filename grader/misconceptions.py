@@ -9,18 +9,20 @@ a student sees escalate along the same streak (grader.hints), so both read `stre
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, load_only
 
 from grader.case_profiles import FEATURES, CaseProfile, case_profiles, profile_of
 from grader.models import Role, Submission, User
 
 STUCK_AFTER = 3  # this many graded submissions in a row failing with one category: stuck
+PAGE = 4         # result documents read per student at a time, newest first
+IN_LIMIT = 500   # ids per IN (...) list
 
 
 def failed_categories(result: dict[str, Any] | None) -> dict[str, list[dict]]:
@@ -57,9 +59,13 @@ def streaks(attempts: list[Iterable[str]]) -> dict[str, int]:
 
 
 def graded_submissions(session: Session, slug: str) -> list[Submission]:
-    """Every student's submissions to slug that have a final grading, oldest first."""
+    """Every student's submissions to slug that have a final grading, oldest first, without
+    their documents (a class's results are megabytes: results_of reads those needed)."""
     return session.scalars(
         select(Submission).join(Submission.user)
+        .options(load_only(Submission.id, Submission.user_id, Submission.assignment_slug,
+                           Submission.submitted_at, Submission.raw_score, Submission.max_score),
+                 contains_eager(Submission.user))
         .where(Submission.assignment_slug == slug, Submission.raw_score.is_not(None),
                Submission.result.is_not(None), User.role == Role.STUDENT)
         .order_by(Submission.submitted_at, Submission.id)
@@ -71,6 +77,40 @@ def by_student(submissions: list[Submission]) -> dict[str, list[Submission]]:
     for submission in submissions:
         found.setdefault(submission.user.username, []).append(submission)
     return found
+
+
+def results_of(session: Session, ids: Iterable[int]) -> dict[int, dict]:
+    """The result documents of these submissions, by id."""
+    wanted, found = sorted(set(ids)), {}
+    for start in range(0, len(wanted), IN_LIMIT):
+        chunk = wanted[start:start + IN_LIMIT]
+        found.update(session.execute(select(Submission.id, Submission.result)
+                                     .where(Submission.id.in_(chunk))).all())
+    return found
+
+
+def streaks_of(session: Session, attempts: dict[Hashable, list[Submission]],
+               categorize: Callable[[dict | None], Iterable[str]] = failed_categories,
+               ) -> dict[Hashable, dict[str, int]]:
+    """`streaks` of each key's attempts (oldest first), reading their documents newest first,
+    a page at a time for every key at once, and only as far back as a streak goes."""
+    newest_first: dict[Hashable, list[set[str]]] = {key: [] for key in attempts}
+    going = {key for key, rows in attempts.items() if rows}
+    while going:
+        pages = {}
+        for key in going:
+            rows, read = attempts[key], len(newest_first[key])
+            pages[key] = rows[max(0, len(rows) - read - PAGE):len(rows) - read][::-1]
+        results = results_of(session, [row.id for page in pages.values() for row in page])
+        for key, page in pages.items():
+            newest_first[key] += [set(categorize(results.get(row.id))) for row in page]
+        going = {key for key in going if len(newest_first[key]) < len(attempts[key]) and
+                 _longest(streaks(newest_first[key][::-1])) == len(newest_first[key])}
+    return {key: streaks(found[::-1]) for key, found in newest_first.items()}
+
+
+def _longest(counts: dict[str, int]) -> int:
+    return max(counts.values(), default=0)
 
 
 @dataclass
@@ -113,12 +153,13 @@ class MisconceptionMap:
         return self.cells.get((category, feature))
 
 
-def build_map(latest: dict[str, Submission], profiles: dict[str, CaseProfile]) -> MisconceptionMap:
+def build_map(latest: dict[str, Submission], results: dict[int, dict],
+              profiles: dict[str, CaseProfile]) -> MisconceptionMap:
     """Cross each student's failures (in their latest submission) with the cases' features."""
     cells: dict[tuple[str, str], Cell] = {}
     totals: dict[str, set[str]] = {}
     for student, submission in latest.items():
-        for category, tests in failed_categories(submission.result).items():
+        for category, tests in failed_categories(results.get(submission.id)).items():
             totals.setdefault(category, set()).add(student)
             for test in tests:
                 case = profile_of(profiles, str(test.get("name")))
@@ -154,12 +195,13 @@ class Stuck:
     latest: Submission
 
 
-def stuck_students(attempts: dict[str, list[Submission]],
+def stuck_students(session: Session, attempts: dict[str, list[Submission]],
                    at_least: int = STUCK_AFTER) -> list[Stuck]:
     """The students stuck on a category, the longest streaks first."""
     found = []
-    for student, rows in attempts.items():
-        for category, length in streaks([failed_categories(r.result) for r in rows]).items():
+    for student, counts in streaks_of(session, attempts).items():
+        rows = attempts[student]
+        for category, length in counts.items():
             if length >= at_least:
                 found.append(Stuck(student, category, length, rows[-length], rows[-1]))
     return sorted(found, key=lambda s: (-s.attempts, s.student, s.category))
@@ -175,12 +217,16 @@ class ClassMistakes:
     stuck: list[Stuck]
 
 
-def class_mistakes(session: Session, assignment, split: datetime | None = None) -> ClassMistakes:
+def class_mistakes(session: Session, assignment, split: datetime | None = None,
+                   stuck: bool = True) -> ClassMistakes:
+    """The map now (and before and after split) and, if asked, the stuck list."""
     attempts = by_student(graded_submissions(session, assignment.slug))
     profiles = case_profiles(assignment)
-    now = build_map(latest_of(attempts), profiles)
-    before = after = None
+    chosen = {"now": latest_of(attempts)}
     if split is not None:
-        before = build_map(latest_of(attempts, before=split), profiles)
-        after = build_map(latest_of(attempts, since=split), profiles)
-    return ClassMistakes(now, before, after, stuck_students(attempts))
+        chosen["before"] = latest_of(attempts, before=split)
+        chosen["after"] = latest_of(attempts, since=split)
+    results = results_of(session, [row.id for rows in chosen.values() for row in rows.values()])
+    maps = {side: build_map(rows, results, profiles) for side, rows in chosen.items()}
+    return ClassMistakes(maps["now"], maps.get("before"), maps.get("after"),
+                         stuck_students(session, attempts) if stuck else [])

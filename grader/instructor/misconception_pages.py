@@ -57,7 +57,7 @@ def misconception_cell(slug: str, category: str, feature: str):
     side = request.args.get("side", "now")
     if error or side not in ("now", "before", "after") or (side != "now" and split is None):
         abort(404)
-    mistakes = class_mistakes(get_session(), assignment, split)
+    mistakes = class_mistakes(get_session(), assignment, split, stuck=False)
     cell = getattr(mistakes, side).cell(category, feature)
     if cell is None:
         abort(404)

@@ -8,11 +8,14 @@ from datetime import timedelta
 
 import pytest
 
+from grader import misconceptions
 from grader.case_profiles import case_profiles
+from grader.db import get_session
 from grader.grading.assignments import get_assignment
-from grader.misconceptions import streaks
+from grader.misconceptions import by_student, graded_submissions, streaks, streaks_of
 from grader.models import utcnow
 from tests.support.apps import ON_BOTH_DATABASES
+from tests.support.documents import graded_result
 from tests.support.mistakes import SOURCES, SPLIT_HOURS, graded_sources, seed_class
 
 
@@ -44,6 +47,32 @@ def test_streaks_count_attempts_in_a_row_ending_with_the_last():
     assert streaks([{"a"}, set(), {"a"}]) == {"a": 1}
     assert streaks([{"a", "b"}, {"a", "b"}]) == {"a": 2, "b": 2}
     assert streaks([]) == {}
+
+
+@ON_BOTH_DATABASES
+def test_streaks_read_documents_only_as_far_back_as_a_streak_goes(app, make_submission,
+                                                                  monkeypatch):
+    now = utcnow()
+    # alice: six "a" then five "b" (newest last); bob: seven "a" in a row.
+    for hours, category in enumerate(["a"] * 6 + ["b"] * 5):
+        make_submission("alice", result=graded_result(["ok"], {"t": category}),
+                        submitted_at=now - timedelta(hours=20 - hours))
+    for hours in range(7):
+        make_submission("bob", result=graded_result([], {"t": "a"}),
+                        submitted_at=now - timedelta(hours=10 - hours))
+    read = []
+    real = misconceptions.results_of
+    monkeypatch.setattr(misconceptions, "results_of",
+                        lambda session, ids: read.extend(ids) or real(session, ids))
+    with app.app_context():
+        session = get_session()
+        attempts = by_student(graded_submissions(session, "numerical"))
+        found = streaks_of(session, attempts)
+        full = {student: streaks([misconceptions.failed_categories(r.result) for r in rows])
+                for student, rows in attempts.items()}
+    assert found == full == {"alice": {"b": 5}, "bob": {"a": 7}}
+    # alice: two pages of four reach past her five b's; three of her a's are never read.
+    assert len(read) == 8 + 7 and len(set(read)) == len(read)
 
 
 def test_cases_carry_the_graph_features_they_are_built_with():
