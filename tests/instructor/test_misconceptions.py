@@ -12,6 +12,7 @@ from grader import misconceptions
 from grader.case_profiles import case_profiles
 from grader.db import get_session
 from grader.grading.assignments import get_assignment
+from grader.instructor.misconception_pages import moment_param
 from grader.misconceptions import by_student, graded_submissions, streaks, streaks_of
 from grader.models import utcnow
 from tests.support.apps import ON_BOTH_DATABASES
@@ -137,10 +138,18 @@ def test_before_and_after_a_date(client, auth, seeded):
 
 def test_a_date_that_is_not_one_is_an_error_on_the_page(client, auth, seeded):
     auth.login("prof")
+    dashboard = client.get("/instructor/assignments/autodiff").get_data(as_text=True)
+    assert 'href="/instructor/assignments/autodiff/misconceptions"' in dashboard
+    # A side of the comparison needs its date.
+    assert client.get("/instructor/assignments/autodiff/misconceptions/adjoint-not-summed/"
+                      "fan-out?side=before").status_code == 404
     response = client.get("/instructor/assignments/autodiff/misconceptions",
                           query_string={"split": "next tuesday"})
     assert response.status_code == 400
     assert "data-split-error" in response.get_data(as_text=True)
+    for typed in ("2026-12-01", "2026-12-01 14:30", "2026-12-01T14:30"):
+        moment, error = moment_param(typed)
+        assert error is None and moment.tzinfo is not None and moment.day == 1
 
 
 @ON_BOTH_DATABASES
