@@ -216,6 +216,35 @@ class ClassMistakes:
     after: MisconceptionMap | None
     stuck: list[Stuck]
 
+    def changes(self) -> list[Change]:
+        """Each category's share of the counted students before and after the date."""
+        if self.before is None or self.after is None:
+            return []
+        categories = sorted(set(self.before.totals) | set(self.after.totals))
+        found = [Change(c, len(self.before.totals.get(c, ())), self.before.students,
+                        len(self.after.totals.get(c, ())), self.after.students)
+                 for c in categories]
+        return sorted(found, key=lambda change: (change.points, change.category))
+
+
+@dataclass(frozen=True)
+class Change:
+    """How many of the counted students failed with a category before and after a date."""
+
+    category: str
+    before: int
+    before_of: int
+    after: int
+    after_of: int
+
+    @property
+    def points(self) -> float:
+        """The change of its share, in percentage points (negative: fewer students)."""
+        def share(count, total):
+            return 100 * count / total if total else 0.0
+
+        return share(self.after, self.after_of) - share(self.before, self.before_of)
+
 
 def class_mistakes(session: Session, assignment, split: datetime | None = None,
                    stuck: bool = True) -> ClassMistakes:

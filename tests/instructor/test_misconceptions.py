@@ -131,6 +131,16 @@ def test_before_and_after_a_date(client, auth, seeded):
     assert after[("adjoint-not-summed", "fan-out")] == 1
     assert after[("double-counted", "fan-out")] == 1
     assert not [key for key in after if key[0] == "wrong-seed"]
+    # The change per category, in shares of the students counted on each side.
+    changes = re.findall(r'data-change="([\w-]+):(\d+/\d+):(\d+/\d+)"', page)
+    assert ("adjoint-not-summed", "2/3", "1/3") in changes
+    assert ("wrong-seed", "1/3", "0/3") in changes and ("double-counted", "0/3", "1/3") in changes
+    def points(share: str) -> float:
+        count, total = map(int, share.split("/"))
+        return 100 * count / total
+
+    falls = [points(after) - points(before) for _, before, after in changes]
+    assert falls == sorted(falls) and falls[0] < 0 < falls[-1]  # the largest fall first
     link = re.search(r'href="([^"]+)"\s+data-cell="before:wrong-seed:non-scalar-output"', page)
     cell = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
     assert re.findall(r'data-student="(\w+)"', cell) == ["dave"]
