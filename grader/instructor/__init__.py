@@ -12,6 +12,7 @@ from grader.instructor import (  # noqa: F401  (each module adds its routes to b
     exports,
     late_day_pages,
     lti_pages,
+    misconception_pages,
     people,
     policy_pages,
     regrade_pages,

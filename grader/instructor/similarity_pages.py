@@ -1,7 +1,11 @@
 """Similar submissions: pairs of students' latest submissions flagged by grader.similarity
-(partners on the assignment, grader.groups, are never flagged to each other)."""
+(alike code; partners on the assignment, grader.groups, are never flagged to each other),
+beside groups flagged by grader.behaviour (alike wrong answers; a group of partners alone is
+not shown)."""
 
 from __future__ import annotations
+
+from itertools import combinations
 
 from flask import abort, render_template, request
 from markupsafe import Markup, escape
@@ -9,6 +13,7 @@ from sqlalchemy import func, select
 
 from grader import groups
 from grader.auth.access import instructor_required
+from grader.behaviour import group_by_behaviour, side_by_side
 from grader.course import assignment_in_force_or_404
 from grader.db import get_session
 from grader.instructor.views import bp
@@ -93,14 +98,30 @@ def similar(slug: str):
     percent, error = threshold_percent(request.args.get("threshold"))
     rows = {s.id: s for s in latest_per_student(slug)}
     partners = groups.partner_pairs(get_session(), slug)
+    starter = starter_source(assignment)
     matches = [match for match in find_similar({i: s.source for i, s in rows.items()},
-                                               starter=starter_source(assignment),
-                                               threshold=percent / 100)
+                                               starter=starter, threshold=percent / 100)
                if not same_work(rows[match.first], rows[match.second], partners)]
+    alike = [group for group in group_by_behaviour({i: s.result for i, s in rows.items()})
+             if not all(same_work(rows[a], rows[b], partners)
+                        for a, b in combinations(group.members, 2))]
     page = render_template("instructor/similar.html", assignment=assignment, matches=matches,
                            rows=rows, percent=percent, error=error,
-                           typed=request.args.get("threshold", ""))
+                           typed=request.args.get("threshold", ""), groups=alike,
+                           code_scores=code_scores(alike, rows, starter))
     return page, 400 if error else 200
+
+
+def code_scores(groups, rows: dict[int, Submission], starter: str) -> dict[tuple, float]:
+    """copydetect's score of every pair inside a behavioural group (0 when nothing matched)."""
+    scores = {}
+    for group in groups:
+        found = find_similar({i: rows[i].source for i in group.members}, starter=starter,
+                             threshold=0.0)
+        scores.update({(m.first, m.second): m.similarity for m in found})
+        for pair in group.pairs:
+            scores.setdefault(pair, 0.0)
+    return scores
 
 
 @bp.route("/similar/<int:first>/<int:second>")
@@ -121,4 +142,5 @@ def compare(first: int, second: int):
     return render_template(
         "instructor/compare.html", assignment=assignment, match=match,
         sides=[(s, highlight(s.source, spans[s.id])) for s in (a, b)],
+        behaviour=side_by_side(a.result, b.result), first=a, second=b,
     )

@@ -35,6 +35,7 @@ from grader.feedback import in_case_order, running_partial, visible_result
 from grader.grade_changes import grades_may_have_changed, group_members
 from grader.grades import counted_score, grade_of, late_day_standing
 from grader.grading import feedback_text
+from grader.hints import hints_for
 from grader.models import Submission, utcnow
 from grader.policy import for_student
 from grader.rendering import highlight_python, render_markdown, scrollable
@@ -116,6 +117,7 @@ bp.add_app_template_global(feedback_text.score_text, "score_text")
 bp.add_app_template_global(feedback_text.late_text, "late_text")
 bp.add_app_template_global(counted_for, "counted_for")
 bp.add_app_template_global(late_for, "late_for")
+bp.add_app_template_filter(render_markdown, "markdown")  # a hint's README quotes
 
 
 @bp.route("/")
@@ -299,6 +301,7 @@ def feedback_context(submission: Submission) -> dict:
     return {
         "submission": submission,
         "assignment": assignment,
+        "hints": hints_for(get_session(), submission, assignment) if submission.is_final else [],
         "result": visible_result(submission.result, assignment, current_user, now),
         "partial": visible_result(running_partial(submission), assignment, current_user, now),
     }

@@ -178,6 +178,7 @@ def instructor_pages(ids):
         ("policy", "/instructor/assignments/numerical/policy"),
         ("policy-extensions", "/instructor/assignments/backprop/policy"),
         ("similar", "/instructor/assignments/numerical/similar?threshold=30"),
+        ("misconceptions", "/instructor/assignments/numerical/misconceptions?split=2026-12-01"),
         ("compare", f"/instructor/similar/{ids['graded']}/{ids['bob-copy']}"),
         ("people", "/instructor/people"),
         ("lms", "/instructor/lti"),
