@@ -32,7 +32,7 @@ from .budget import Budget, BudgetClock, case_time_limit
 from .harness.kinds import MEASURED_CHECKS
 from .harness.measure.timing import REPEAT as TIMING_REPEAT
 from .records import RunParser, judge
-from .results import VISIBLE, build_document, pending_entry, test_entry
+from .results import AFTER_DUE, VISIBLE, build_document, pending_entry, test_entry
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,10 @@ GUEST_KIT = "/sandbox/kit"
 GUEST_HARNESS_ROOT = "/sandbox/harness"  # on sys.path: the harness is the package `harness`
 GUEST_HARNESS = f"{GUEST_HARNESS_ROOT}/harness"
 GUEST_SUBMISSION = "/sandbox/in/submission"
-HIDDEN_FILE = "hidden.json"  # the read-once file of the hidden cases (harness/warden.py)
+# The read-once files of the cases the public one may not know (harness/warden.py): the
+# after-due-date ones (shown once the due date passes) and the hidden ones (never shown),
+# each read by a process of its own, so no message a student may read can quote a hidden input.
+AFTER_DUE_FILE, HIDDEN_FILE = "after_due.json", "hidden.json"
 # The records travel on the warden's stdout: room for every case's record.
 RECORD_BYTES = 16 << 20
 # The declared limits measure the reference; nothing is cut short while they are measured.
@@ -161,6 +164,8 @@ def grade_submission(slug: str, source: str, *, public_only: bool = False,
             runs = _run_cases(assignment, source, payloads, report, clock,
                               use_spare=spare_sandbox_enabled(),
                               public_ids={i for i, _case in public}, on_records=on_records,
+                              after_due_ids={i for i, case in rest
+                                             if case.visibility == AFTER_DUE},
                               on_case=judged.judge_soon)
         report("checking the results")
         graded = {payload["id"] for payload in payloads}
@@ -331,6 +336,7 @@ class _RecordStream:
 
 def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report,
                clock: BudgetClock, use_spare: bool, public_ids: set[int],
+               after_due_ids: set[int] = frozenset(),
                on_records: Callable[[CaseRuns], bool] | None = None,
                on_case: Callable[[int, dict], None] | None = None) -> CaseRuns:
     """Run the cases of `payloads`, in their order, in as many sandboxed runs as deaths need;
@@ -350,7 +356,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
         if clock.spent():
             records.update({p["id"]: _budget_spent(clock.budget, False) for p in pending})
             break
-        job, hidden = _job_files(assignment, pending, public_ids)
+        job, read_once = _job_files(assignment, pending, public_ids, after_due_ids)
         pending_ids = {p["id"] for p in pending}
         parser, watch = stream.watch(runs, pending_ids)
         result = sandbox.run_python(
@@ -358,7 +364,7 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
             args=["/sandbox/in/job.json", GUEST_SUBMISSION],
             mounts=mounts,
             files={"job.json": job, f"submission/{assignment.submit_file}": source.encode()},
-            read_once_files={HIDDEN_FILE: hidden} if hidden else None,
+            read_once_files=read_once or None,
             limits=clock.limits_for_next_run(base_limits),
             python_path=[GUEST_KIT, GUEST_HARNESS_ROOT], preload=HARNESS_PRELOAD,
             use_spare=use_spare,
@@ -404,18 +410,22 @@ def _run_cases(assignment: Assignment, source: str, payloads: list[dict], report
     return runs
 
 
-def _job_files(assignment: Assignment, pending: list[dict],
-               public_ids: set[int]) -> tuple[bytes, bytes | None]:
-    """The job file (what the public cases' process may know) and the hidden cases' file."""
+def _job_files(assignment: Assignment, pending: list[dict], public_ids: set[int],
+               after_due_ids: set[int] = frozenset()) -> tuple[bytes, dict[str, bytes]]:
+    """The job file (what the public cases' process may know) and the read-once files of the
+    after-due-date cases and of the hidden ones."""
     public = [p for p in pending if p["id"] in public_ids]
-    hidden = [p for p in pending if p["id"] not in public_ids]
+    after_due = [p for p in pending if p["id"] in after_due_ids - public_ids]
+    hidden = [p for p in pending if p["id"] not in public_ids | after_due_ids]
     job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
            "entry": assignment.entry, "cases": public, "load_time_limit": LOAD_TIME_LIMIT,
            # how many processes each measured case needs: forked before the hidden read
            "measured": {str(p["id"]): _measuring_processes(p) for p in pending
                         if p.get("check") in MEASURED_CHECKS}}
-    hidden_file = json.dumps({"cases": hidden}).encode() if hidden else None
-    return json.dumps(job).encode(), hidden_file
+    read_once = {name: json.dumps({"cases": cases}).encode()
+                 for name, cases in ((AFTER_DUE_FILE, after_due), (HIDDEN_FILE, hidden))
+                 if cases}
+    return json.dumps(job).encode(), read_once
 
 
 def _measuring_processes(payload: dict) -> int:

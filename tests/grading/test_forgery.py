@@ -76,22 +76,27 @@ def test_the_measured_forgers_lose_what_they_went_for():
     assert _status(document, "linear time") == "failed"
 
 
-def test_no_hidden_input_reaches_what_a_student_is_shown():
-    slug, base = base_source(header("read_hidden_inputs", "base"))
-    document = graded(slug, base + "\n\n" + (FORGERS / "read_hidden_inputs.py").read_text())
+@pytest.mark.parametrize("base", ["autodiff/reference", "backprop/reference"])
+def test_no_hidden_input_reaches_what_a_student_is_shown(base):
+    """Before the due date a student reads the visible tests' feedback; after it, the
+    after-due-date tests' too (backprop has some): neither may quote a test the student may
+    not see then, and a hidden test's words are never shown."""
+    slug, source = base_source(base)
+    document = graded(slug, source + "\n\n" + (FORGERS / "read_hidden_inputs.py").read_text())
     cases = get_assignment(slug).cases()
-    hidden = {i for i, case in enumerate(cases) if case.visibility != results.VISIBLE}
-    public = set(range(len(cases))) - hidden
+    public = {i for i, case in enumerate(cases) if case.visibility == results.VISIBLE}
+    after_due = {i for i, case in enumerate(cases) if case.visibility == results.AFTER_DUE}
     for after_due_date in (False, True):
         shown = results.student_view(document, after_due_date=after_due_date)
+        allowed = public | after_due if after_due_date else public
         text = json.dumps(shown)
         reports = re.findall(r"FOUND ids=\[([0-9, ]*)\] readable=\[([^\]]*)\]", text)
         assert reports, "the forger's report is in the visible tests' feedback"
         for ids, readable in reports:
             seen = {int(i) for i in ids.split(",") if i.strip()}
-            assert seen <= public, f"hidden cases {sorted(seen & hidden)} reached a student"
+            assert seen <= allowed, f"cases {sorted(seen - allowed)} reached a student"
             assert "hidden.json" not in readable and "/mem" not in readable, readable
-        for position in hidden:  # nor any hidden test's own words
+        for position in set(range(len(cases))) - allowed:  # nor any such test's own words
             test = shown["tests"][position]
             assert test["output"] == "" and test["extra_data"] == {}
 

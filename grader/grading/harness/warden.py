@@ -18,13 +18,16 @@ verdict is made here, where the student's code cannot write:
   code ran;
 - a case's CPU limit is enforced here by killing the process.
 
-Hidden cases stay hidden: the grader hands them over in a read-once file, which the warden
-opens and deletes before it starts any process, and reads only once every public case is
-done. So the process that runs the public cases (whose messages and output a student reads)
-never holds a hidden input, in a file or in memory; neither do the processes that run a
-measured case (forked before the read, and sent their case in the request: there is nothing
-to precompute at import). The processes forked after the read run only hidden cases, whose
-messages and output the student never sees.
+Hidden cases stay hidden: the grader hands them over in read-once files (the
+after-due-date cases in one, the hidden ones in another), which the warden opens and deletes
+before it starts any process, and reads one at a time: the after-due-date cases once every
+public case is done, the hidden ones once every after-due-date case is done. So the process
+that runs the public cases (whose messages and output a student reads) never holds an input
+of a case the student may not see, in a file or in memory; the process that runs the
+after-due-date cases (whose messages open after the due date) never holds a hidden one;
+neither do the processes that run a measured case (forked before any read, and sent their
+case in the request: there is nothing to precompute at import). The processes forked after
+the last read run only hidden cases, whose messages and output the student never sees.
 
 Records are the run.py ones: {"import": ...}, {"case": id, ...}, plus {"output": text} (what
 the public cases' process printed), {"budget_spent": true} (the run's CPU budget ended it
@@ -54,7 +57,8 @@ sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness`
 from harness import confined, kinds, wire  # noqa: E402
 from harness.measure.timing import time_growth  # noqa: E402
 
-HIDDEN_FILE = "hidden.json"
+# Read once each, in this order, each by processes of its own (grader/grading/pipeline.py).
+AFTER_DUE_FILE, HIDDEN_FILE = "after_due.json", "hidden.json"
 OUTPUT_CAP = 64 << 10      # bytes of the public process's output kept for the student
 KILL_GRACE = 1.0           # CPU seconds past a case's limit before the process is killed
 RUN_LIMIT_MARGIN = 0.1     # stop a process this long before the run's RLIMIT_CPU would
@@ -490,8 +494,9 @@ def run(job_path: str, submission_dir: str) -> int:
     # Python's SIGINT handler would let any process of the uid raise KeyboardInterrupt here.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     emit = Emitter(os.dup(1))
-    hidden_fd = _open_read_once(Path(os.environ.get("SANDBOX_OUT", "/sandbox/out"))
-                                / HIDDEN_FILE)
+    out_dir = Path(os.environ.get("SANDBOX_OUT", "/sandbox/out"))
+    later = [fd for fd in (_open_read_once(out_dir / AFTER_DUE_FILE),
+                           _open_read_once(out_dir / HIDDEN_FILE)) if fd is not None]
     job = json.loads(Path(job_path).read_text())
     warden = Warden(job, submission_dir, emit)
     # Everything alive now (numpy, the kit, the job) is left out of every collection, here
@@ -510,10 +515,13 @@ def run(job_path: str, submission_dir: str) -> int:
             public.kill()
             return 0
         emit({"output": warden.run_cases(job["cases"], public=True, first=public)})
-        if hidden_fd is not None:
-            with os.fdopen(hidden_fd, "rb") as hidden_file:
-                hidden = json.loads(hidden_file.read())
-            warden.run_cases(hidden["cases"], public=False)
+        # The after-due-date cases, then the hidden ones: each file read only once the cases
+        # before it are done, by processes forked after the read, so the process whose
+        # messages open after the due date never held a hidden input.
+        for fd in later:
+            with os.fdopen(fd, "rb") as cases_file:
+                cases = json.loads(cases_file.read())["cases"]
+            warden.run_cases(cases, public=False)
     finally:
         for children in warden.measuring.values():
             for child in children:
