@@ -33,7 +33,7 @@ UNDOCUMENTED_METHODS = {"HEAD", "OPTIONS"}  # Flask answers them for every route
 
 def path_parameter(rule, name: str) -> dict:
     """Describe a URL rule's argument from its converter (an int's bounds, else a string)."""
-    converter = rule._converters[name]
+    converter = rule._converters[name]  # werkzeug keeps a rule's converters by argument here
     if isinstance(converter, IntegerConverter):
         schema = {"type": "integer", "minimum": converter.min if converter.min is not None else 0}
         if converter.max is not None:
@@ -60,8 +60,11 @@ class RoutePlugin(FlaskPlugin):
                     **kwargs):
         """Fill operations and parameters for view; return its path below the prefix."""
         rule = self._rule_for_view(view, app=app)
-        declared = yaml_utils.load_yaml_from_docstring(view.__doc__ or "") or {}
-        summary = (view.__doc__ or "").strip().splitlines()[0].rstrip(".")
+        if not (view.__doc__ or "").strip():
+            raise ValueError(f"The API view {view.__name__} has no docstring: its first line is "
+                             "the call's summary in the OpenAPI document")
+        declared = yaml_utils.load_yaml_from_docstring(view.__doc__) or {}
+        summary = view.__doc__.strip().splitlines()[0].rstrip(".")
         access = getattr(view, "api_access", "public")
         for method in sorted(rule.methods - UNDOCUMENTED_METHODS):
             operation = {"summary": summary, **declared}
