@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from grader.grading.sandbox import Limits, run_python  # noqa: E402
-from grader.grading.sandbox.bootstrap import python_command  # noqa: E402
-from grader.grading.sandbox.runtime import host_runtime  # noqa: E402
+from grader.grading.sandbox.guest import python_command  # noqa: E402
+from grader.grading.sandbox.host import host_runtime  # noqa: E402
 
 SCRIPT = b"""\
 import json, os

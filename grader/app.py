@@ -5,6 +5,19 @@ from __future__ import annotations
 import os
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+# The largest row id: the tables' keys are INTEGER, 32-bit signed on PostgreSQL.
+LARGEST_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:...>` in our URLs is a row id: one past the largest is no page (404), where the
+    database would refuse the lookup (a server error)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", LARGEST_ROW_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -13,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from grader.json_provider import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
+    app.url_map.converters["int"] = RowIdConverter
     if os.environ.get("GRADER_INSTANCE_PATH"):
         app.instance_path = os.path.abspath(os.environ["GRADER_INSTANCE_PATH"])
     os.makedirs(app.instance_path, exist_ok=True)

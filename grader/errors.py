@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from grader.api.errors import http_error_response
+from grader.api.errors import carry_headers, http_error_response
 from grader.extensions import seconds_until_allowed
 
 EXPLANATIONS = {
@@ -45,7 +45,9 @@ def handle_http_error(error: HTTPException):
     else:
         message = EXPLANATIONS.get(status, error.description)
     page = render_template("errors/error.html", status=status, name=error.name, message=message)
-    return page, status
+    response = current_app.make_response((page, status))
+    carry_headers(error, response)
+    return response
 
 
 def too_many(error: HTTPException):

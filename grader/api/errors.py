@@ -39,6 +39,7 @@ def http_error_response(error: HTTPException):
     if status == 429:
         message = f"Too many requests: the limit is {error.description}. Try again later."
     response = error_response(status, message)
+    carry_headers(error, response)
     if status == 429 and error.response is not None:
         # Keep Flask-Limiter's Retry-After and X-RateLimit headers.
         for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Remaining",
@@ -46,3 +47,11 @@ def http_error_response(error: HTTPException):
             if name in error.response.headers:
                 response.headers[name] = error.response.headers[name]
     return response
+
+
+def carry_headers(error: HTTPException, response) -> None:
+    """Keep the headers the error itself sets (a 405's Allow, RFC 9110) on a response in
+    another format: only its body is replaced."""
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value

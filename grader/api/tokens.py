@@ -56,6 +56,7 @@ def token_required(view):
             abort(401, description=message if bearer_token() is None else "Invalid token.")
         return view(*args, **kwargs)
 
+    wrapped.api_access = "token"  # the OpenAPI document's security and 401 (grader/api/openapi)
     return wrapped
 
 
@@ -69,4 +70,5 @@ def instructor_token_required(view):
             abort(403, description="Only instructors may do this.")
         return view(*args, **kwargs)
 
+    wrapped.api_access = "instructor"
     return wrapped

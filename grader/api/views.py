@@ -8,6 +8,7 @@ from sqlalchemy import select, text
 from grader import groups, submissions
 from grader.api.errors import error_response
 from grader.api.openapi import openapi_document
+from grader.api.schemas import SubmissionFilter, load_query
 from grader.api.tokens import api_user, instructor_token_required, rate_key, token_required
 from grader.auth.access import can_view
 from grader.course import assignment_in_force_or_404, assignments_in_force
@@ -120,13 +121,37 @@ def visible_submission(submission_id: int) -> Submission:
 
 @bp.get("/openapi.json")
 def openapi():
-    """Describe this API (OpenAPI 3.1)."""
-    return jsonify(openapi_document(request.host_url.rstrip("/") + bp.url_prefix))
+    """This document: the API described in OpenAPI 3.1.
+
+    ---
+    responses:
+      "200":
+        description: The OpenAPI document.
+        content:
+          application/json:
+            schema: {type: object}
+    """
+    server = request.host_url.rstrip("/") + bp.url_prefix
+    return jsonify(openapi_document(current_app, bp, server))
 
 
 @bp.get("/health")
 def health():
-    """Tell load balancers and compose whether the app and its database answer."""
+    """Health check of the app and its database, for load balancers and compose.
+
+    ---
+    responses:
+      "200":
+        description: Healthy.
+        content:
+          application/json:
+            schema: Health
+      "503":
+        description: The database does not answer.
+        content:
+          application/json:
+            schema: Error
+    """
     try:
         get_session().execute(text("SELECT 1"))
     except Exception:
@@ -137,7 +162,16 @@ def health():
 @bp.get("/me")
 @token_required
 def me():
-    """Describe the token's account."""
+    """The token's account.
+
+    ---
+    responses:
+      "200":
+        description: The account.
+        content:
+          application/json:
+            schema: Account
+    """
     user = api_user()
     return jsonify(username=user.username, role=user.role)
 
@@ -145,7 +179,16 @@ def me():
 @bp.get("/assignments")
 @token_required
 def list_assignments():
-    """List the course's assignments with the caller's own dates and counted grade."""
+    """List assignments with your own dates and counted grade.
+
+    ---
+    responses:
+      "200":
+        description: The assignments, in course order.
+        content:
+          application/json:
+            schema: AssignmentList
+    """
     session, user = get_session(), api_user()
     return jsonify(assignments=[assignment_document(a, grade_of(session, a, user))
                                 | group_fields(user, a.slug)
@@ -155,7 +198,21 @@ def list_assignments():
 @bp.get("/assignments/<slug>")
 @token_required
 def get_assignment_document(slug: str):
-    """Describe one assignment with the caller's own dates and counted grade."""
+    """Describe one assignment with your own dates and counted grade.
+
+    ---
+    responses:
+      "200":
+        description: The assignment.
+        content:
+          application/json:
+            schema: Assignment
+      "404":
+        description: No such assignment.
+        content:
+          application/json:
+            schema: Error
+    """
     assignment = assignment_in_force_or_404(slug)
     user = api_user()
     return jsonify(assignment_document(assignment, grade_of(get_session(), assignment, user))
@@ -173,7 +230,21 @@ def group_fields(user: User, slug: str) -> dict:
 @bp.get("/assignments/<slug>/submissions")
 @token_required
 def list_own_submissions(slug: str):
-    """List the caller's submissions to an assignment, newest first."""
+    """List your submissions to an assignment.
+
+    ---
+    responses:
+      "200":
+        description: Newest first.
+        content:
+          application/json:
+            schema: SubmissionList
+      "404":
+        description: No such assignment.
+        content:
+          application/json:
+            schema: Error
+    """
     assignment_in_force_or_404(slug)
     session, user = get_session(), api_user()
     rows = session.scalars(
@@ -189,7 +260,71 @@ def list_own_submissions(slug: str):
 @limiter.limit(submit_limit, key_func=rate_key)
 @token_required
 def create_submission(slug: str):
-    """Submit a file (multipart field `file`); answer 201 with where to follow it."""
+    """Submit a file for grading (multipart field `file`); answer 201 with where to follow it.
+
+    ---
+    description: >-
+      The file must be UTF-8 Python source that compiles, of at most MAX_UPLOAD_BYTES (64 KiB
+      by default). It is stored, then queued; poll `url`.
+    requestBody:
+      required: true
+      content:
+        multipart/form-data:
+          schema:
+            type: object
+            required: [file]
+            properties:
+              file:
+                type: string
+                format: binary
+                description: The Python source file, UTF-8, sent as a file (with a filename).
+          encoding:
+            file:
+              contentType: text/x-python
+              headers:
+                Content-Disposition:
+                  required: true
+                  schema:
+                    type: string
+                    example: 'form-data; name="file"; filename="gradient.py"'
+    responses:
+      "201":
+        description: Stored and queued.
+        headers:
+          Location:
+            description: The submission's URL, to poll.
+            schema: {type: string, format: uri}
+        content:
+          application/json:
+            schema: SubmissionCreated
+      "400":
+        description: Missing file, not UTF-8, not Python, or empty.
+        content:
+          application/json:
+            schema: Error
+      "403":
+        description: The assignment is closed.
+        content:
+          application/json:
+            schema: Error
+      "404":
+        description: No such assignment.
+        content:
+          application/json:
+            schema: Error
+      "413":
+        description: The file is over the size limit.
+        content:
+          application/json:
+            schema: Error
+      "429":
+        description: >-
+          Too many requests (see Retry-After), or the assignment's daily submission limit is
+          reached (code `daily_limit`).
+        content:
+          application/json:
+            schema: Error
+    """
     assignment = assignment_in_force_or_404(slug)
     upload = request.files.get("file")
     if upload is None:
@@ -213,7 +348,24 @@ def create_submission(slug: str):
 @bp.get("/submissions/<int:submission_id>")
 @token_required
 def get_submission(submission_id: int):
-    """Return a submission's status and, once graded, its result document."""
+    """A submission's status and, once graded, its result document.
+
+    ---
+    description: >-
+      `result` is null until `status` is `graded`; while it is `running`, `partial_result` shows
+      the public tests' verdict once they are judged.
+    responses:
+      "200":
+        description: The submission.
+        content:
+          application/json:
+            schema: Submission
+      "404":
+        description: No such submission, or not yours.
+        content:
+          application/json:
+            schema: Error
+    """
     submission = visible_submission(submission_id)
     grade = owners_grades([submission]).get((submission.user_id, submission.assignment_slug))
     document = status_document(submission, grade, api_user(), utcnow())
@@ -226,25 +378,63 @@ def get_submission(submission_id: int):
 @bp.get("/submissions")
 @instructor_token_required
 def list_submissions():
-    """List everyone's submissions (instructors), filtered by assignment, user and status."""
+    """List everyone's submissions (instructors only), filtered by assignment, user and status.
+
+    ---
+    parameters:
+      - in: query
+        schema: SubmissionFilter
+    responses:
+      "200":
+        description: Newest first.
+        content:
+          application/json:
+            schema: SubmissionList
+      "400":
+        description: A filter is not valid (an unknown status, a limit out of 1-1000).
+        content:
+          application/json:
+            schema: Error
+    """
+    try:
+        filters = load_query(SubmissionFilter(), request.args)
+    except ValueError as bad:
+        return error_response(400, str(bad))
     query = select(Submission).join(Submission.user)
-    if request.args.get("assignment"):
-        query = query.where(Submission.assignment_slug == request.args["assignment"])
-    if request.args.get("user"):
-        query = query.where(User.username == request.args["user"].strip().lower())
-    if request.args.get("status"):
-        if request.args["status"] not in set(Status):
-            return error_response(400, f"Unknown status {request.args['status']!r}.")
-        query = query.where(Submission.status == request.args["status"])
-    limit = min(max(request.args.get("limit", 100, type=int), 1), 1000)
-    rows = get_session().scalars(query.order_by(Submission.id.desc()).limit(limit)).all()
+    if filters.get("assignment"):
+        query = query.where(Submission.assignment_slug == filters["assignment"])
+    if filters.get("user"):
+        query = query.where(User.username == filters["user"].strip().lower())
+    if filters.get("status"):
+        query = query.where(Submission.status == filters["status"])
+    rows = get_session().scalars(
+        query.order_by(Submission.id.desc()).limit(filters["limit"])).all()
     return jsonify(submissions=summaries(rows))
 
 
 @bp.post("/submissions/<int:submission_id>/regrade")
 @instructor_token_required
 def regrade_submission(submission_id: int):
-    """Grade a submission again (instructors); the earlier grading stays on record."""
+    """Grade a submission again (instructors only); the earlier grading stays on record.
+
+    ---
+    responses:
+      "202":
+        description: Queued for regrading; earlier gradings are kept.
+        content:
+          application/json:
+            schema: RegradeQueued
+      "404":
+        description: No such submission, or not yours.
+        content:
+          application/json:
+            schema: Error
+      "409":
+        description: Already waiting or being graded.
+        content:
+          application/json:
+            schema: Error
+    """
     submission = visible_submission(submission_id)
     batch = start_regrade(get_session(), api_user(), submission.assignment_slug, [submission],
                           f"submission {submission_id}")
@@ -258,5 +448,23 @@ def regrade_submission(submission_id: int):
 @bp.get("/assignments/<slug>/grades.csv")
 @instructor_token_required
 def grades_csv(slug: str):
-    """Export the class's counted grades for an assignment as CSV (instructors)."""
+    """The class's counted grades for an assignment as CSV (instructors only).
+
+    ---
+    description: >-
+      One row per student: username, name, score (counted score after the late penalty, by the
+      assignment's best/last policy), max_score, late_penalty (fraction applied), submitted_at,
+      submission_id, raw_score (before the penalty).
+    responses:
+      "200":
+        description: CSV with a header row.
+        content:
+          text/csv:
+            schema: {type: string}
+      "404":
+        description: No such assignment.
+        content:
+          application/json:
+            schema: Error
+    """
     return grades_response(slug)

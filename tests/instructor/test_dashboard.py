@@ -10,6 +10,7 @@ import pytest
 from grader.instructor.stats import category_counts, histogram, pass_rates
 from grader.models import utcnow
 from tests.support.documents import FULL, graded_result
+from tests.support.routes import UNCHECKED_METHODS, fill, site_rules
 
 NOW = utcnow()
 
@@ -109,42 +110,43 @@ def test_queue_json_answers_without_a_reachable_worker(client, auth, seeded):
     assert state["batches"] == []
 
 
-INSTRUCTOR_PAGES = [
-    ("get", "/instructor/assignments/numerical"),
-    ("get", "/instructor/assignments/numerical/charts/histogram.svg"),
-    ("get", "/instructor/queue.json"),
-    ("get", "/instructor/submissions/1/results.json"),
-    ("get", "/instructor/assignments/numerical/policy"),
-    ("post", "/instructor/assignments/numerical/policy"),
-    ("post", "/instructor/assignments/numerical/policy/reset"),
-    ("post", "/instructor/assignments/numerical/extensions"),
-    ("post", "/instructor/assignments/numerical/regrade"),
-    ("post", "/instructor/submissions/1/regrade"),
-    ("get", "/instructor/people"),
-    ("post", "/instructor/roster"),
-    ("post", "/instructor/users/1/disable"),
-    ("get", "/instructor/assignments/numerical/grades.csv"),
-    ("get", "/instructor/assignments/numerical/autograder.zip"),
-    ("get", "/instructor/assignments/numerical/similar"),
-    ("get", "/instructor/similar/1/2"),
-    ("get", "/instructor/audit"),
-]
+# Values for the instructor routes' URL arguments: the role check refuses before any lookup.
+ROUTE_ARGUMENTS = {"slug": "numerical", "submission_id": 1, "first": 1, "second": 2,
+                   "name": "histogram", "user_id": 1, "change": "disable", "extension_id": 1}
 
 
-@pytest.mark.parametrize(("method", "path"), INSTRUCTOR_PAGES)
-def test_instructor_pages_refuse_students_and_anonymous(client, auth, seeded, method, path):
-    def call():  # forms carry a valid CSRF token: the role check is what refuses
-        if method == "get":
+def test_instructor_pages_refuse_students_and_anonymous(app, client, auth, seeded):
+    """Every route of the instructor blueprint, found in the URL map, whatever its method."""
+    calls = [(method, fill(rule, ROUTE_ARGUMENTS)) for rule in site_rules(app)
+             if rule.endpoint.startswith("instructor.")
+             for method in sorted(rule.methods - UNCHECKED_METHODS)]
+    assert ("POST", "/instructor/roster") in calls and ("GET", "/instructor/people") in calls
+
+    def call(method, path):  # forms carry a valid CSRF token: the role check is what refuses
+        if method == "GET":
             return client.get(path)
         token = auth.csrf("/auth/account" if logged_in else "/auth/login")
-        return client.post(path, data={"csrf_token": token})
+        return client.open(path, method=method, data={"csrf_token": token})
 
     logged_in = False
-    anonymous = call()
-    assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+    for method, path in calls:
+        anonymous = call(method, path)
+        assert anonymous.status_code == 302, (method, path)
+        assert "/auth/login" in anonymous.headers["Location"], (method, path)
     auth.login("alice")
     logged_in = True
-    assert call().status_code == 403
+    for method, path in calls:
+        assert call(method, path).status_code == 403, (method, path)
+
+
+def test_dashboard_rows_render_the_rows_asked_for_and_the_grades(client, auth, seeded):
+    auth.login("prof")
+    answer = client.get("/instructor/assignments/numerical/rows.json?ids=1,3,x,99")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert set(answer.json["rows"]) == {"1", "3"}
+    assert "<tr" in answer.json["rows"]["3"]
+    assert "alice" in answer.json["grades"] and "bob" in answer.json["grades"]
+    assert client.get("/instructor/assignments/nothing/rows.json").status_code == 404
 
 
 @pytest.mark.parametrize("path", [

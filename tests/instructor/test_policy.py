@@ -7,11 +7,12 @@ import io
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from grader.course import assignments_in_force
 from grader.db import get_session
 from grader.grades import class_grades
-from grader.models import AssignmentPolicy, utcnow
+from grader.models import AssignmentPolicy, Extension, utcnow
 from tests.support.documents import FULL, graded_result
 from tests.support.forms import post_file, set_policy, submit_form
 
@@ -95,6 +96,24 @@ def test_an_extension_removes_the_late_penalty(app, client, auth, make_submissio
     assert grades(app, "backprop")["alice"][:2] == (4.0, 0.0)
     refused = grant(client, auth, "nobody", submitted, slug="backprop")
     assert refused.status_code == 400 and "No student called" in refused.get_data(as_text=True)
+
+
+def test_an_instructor_revokes_an_extension(app, client, auth, bearer, audit_actions):
+    auth.login("prof")
+    grant(client, auth, "alice", utcnow() + timedelta(days=2), slug="autodiff")
+    with app.app_context():
+        extension_id = get_session().scalars(select(Extension.id)).one()
+    token = auth.csrf("/instructor/assignments/autodiff/policy")
+    wrong_slug = client.post(f"/instructor/assignments/numerical/extensions/{extension_id}/revoke",
+                             data={"csrf_token": token})
+    assert wrong_slug.status_code == 404
+    revoked = client.post(f"/instructor/assignments/autodiff/extensions/{extension_id}/revoke",
+                          data={"csrf_token": token})
+    assert revoked.status_code == 302
+    with app.app_context():
+        assert get_session().scalars(select(Extension)).all() == []
+    assert audit_actions()[-1] == ("prof", "extension.revoke", "autodiff")
+    assert post_file(client, bearer("alice"), slug="autodiff").status_code == 403  # closed again
 
 
 def test_submissions_after_the_hard_close_never_count(app, make_submission, course):

@@ -6,7 +6,7 @@ import textwrap
 
 from grader.grading.sandbox import Limits, SandboxResult, run_python
 from grader.grading.sandbox.config import slot_uids
-from grader.grading.sandbox.reaper import processes_of_uid
+from grader.grading.sandbox.slots import processes_of_uid
 
 SECRETS = {
     "SECRET_KEY": "s3cr3t-key-never-in-the-sandbox",

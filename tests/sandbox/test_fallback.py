@@ -134,7 +134,7 @@ def test_guest_paths_in_arguments_are_translated() -> None:
 
 
 def test_landlock_hides_the_host_filesystem(tmp_path) -> None:
-    from grader.grading.sandbox.landlock import abi_version
+    from grader.grading.sandbox.confine import abi_version
 
     assert abi_version() > 0, "this kernel lacks Landlock: the fallback cannot hide host files"
     canary = tmp_path / "canary.txt"

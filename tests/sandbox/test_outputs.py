@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.grading.sandbox.outputs import collect_output_files
+from grader.grading.sandbox.result import collect_output_files
 
 from .helpers import run_code
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from grader.grading.sandbox import SandboxResult, spare
-from grader.grading.sandbox.reaper import kill_uid, processes_of_uid
+from grader.grading.sandbox.slots import kill_uid, processes_of_uid
 
 from .helpers import FAST_LIMITS, run_code, surviving_sandbox_processes
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from grader.grading.sandbox import Limits, Mount
-from grader.grading.sandbox.classify import classify, decode_status
 from grader.grading.sandbox.fallback import path_translator
+from grader.grading.sandbox.guest import normalize_guest_path, validate_mounts
 from grader.grading.sandbox.limits import prlimit_arguments
-from grader.grading.sandbox.mounts import normalize_guest_path, validate_mounts
+from grader.grading.sandbox.result import classify, decode_status
 
 LIMITS = Limits(cpu_seconds=2)
 

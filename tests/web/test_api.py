@@ -9,30 +9,54 @@ from sqlalchemy import select
 from grader.db import get_session
 from grader.grading.assignments import load_assignments
 from grader.models import Grading, Submission
+from tests.support.apps import ON_BOTH_DATABASES
 from tests.support.documents import result_document
 from tests.support.forms import GOOD_UPLOAD as GOOD
 from tests.support.forms import post_file
 
 
+def operations_of(path_item: dict) -> dict:
+    """The operations of an OpenAPI path item (its other keys are shared fields)."""
+    return {key: value for key, value in path_item.items() if key in HTTP_METHODS}
+
+
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
 def test_openapi_document_matches_the_routes(app, client):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.")
+    assert set().union(*document["paths"].values()) <= HTTP_METHODS | {"parameters"}
     documented = {
         (path, method.upper())
-        for path, operations in document["paths"].items()
-        for method in operations
+        for path, path_item in document["paths"].items()
+        for method in operations_of(path_item)
     }
     served = set()
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("api."):
-            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
+            path = re.sub(r"<(?:[^:<>]+:)?(\w+)>", r"{\1}", rule.rule.removeprefix("/api/v1"))
             served |= {(path, m) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert documented == served
-    for path, operations in document["paths"].items():
-        for operation in operations.values():
-            names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+    for path, path_item in document["paths"].items():
+        for operation in operations_of(path_item).values():
+            parameters = path_item.get("parameters", []) + operation.get("parameters", [])
+            names = {p["name"] for p in parameters if p["in"] == "path"}
             assert names == set(re.findall(r"{(\w+)}", path)), path
+            assert operation["summary"], path
             assert all(re.fullmatch(r"[1-5]\d\d", code) for code in operation["responses"])
+            assert any(code.startswith("2") for code in operation["responses"]), path
+
+
+def test_openapi_says_who_may_call(client):
+    """The access decorators of the views give each call its security and 401/403 answers."""
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert paths["/health"]["get"]["security"] == []
+    assert "401" not in paths["/health"]["get"]["responses"]
+    assert "security" not in paths["/me"]["get"]  # the document's default: a bearer token
+    assert {"401"} <= set(paths["/me"]["get"]["responses"]) < {"200", "401"} | {"403"}
+    assert "403" not in paths["/me"]["get"]["responses"]
+    assert {"401", "403"} <= set(paths["/submissions"]["get"]["responses"])
 
 
 def test_openapi_refs_resolve(client):
@@ -175,3 +199,34 @@ def test_daily_submission_limit(app, client, bearer, course):
     assert response.json["error"]["code"] == "daily_limit"
     assert "limit is 2" in response.json["error"]["message"]
     assert post_file(client, bearer("prof")).status_code == 201  # instructors are not limited
+
+
+@ON_BOTH_DATABASES
+@pytest.mark.parametrize("path", ["/api/v1/submissions/{id}", "/submissions/{id}",
+                                  "/submissions/{id}/status"])
+def test_a_row_id_past_the_largest_is_not_found(client, bearer, auth, path):
+    """Past the tables' INTEGER keys the database would refuse the lookup: no such page."""
+    auth.login("alice")
+    for row_id in (2**31 - 1, 2**31, 2**64 + 1):
+        response = client.get(path.format(id=row_id), headers=bearer("alice"))
+        assert response.status_code == 404, row_id
+
+
+def test_a_wrong_method_says_which_are_allowed(client, bearer, auth):
+    """RFC 9110: a 405 names the methods the resource has, in JSON and on the pages alike."""
+    response = client.put("/api/v1/assignments/numerical/submissions", headers=bearer("alice"))
+    assert response.status_code == 405
+    assert response.json["error"]["code"] == "method_not_allowed"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS", "POST"}
+    auth.login("alice")
+    page = client.delete("/assignments")
+    assert page.status_code == 405
+    assert set(page.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
+
+
+def test_a_bad_filter_is_refused_with_its_reason(client, bearer):
+    for query, word in [("limit=0", "limit"), ("limit=many", "limit"), ("status=lost", "status")]:
+        response = client.get(f"/api/v1/submissions?{query}", headers=bearer("prof"))
+        assert response.status_code == 400, query
+        assert word in response.json["error"]["message"]
+    assert client.get("/api/v1/submissions?limit=1000", headers=bearer("prof")).status_code == 200

@@ -14,18 +14,22 @@ import shutil
 import signal
 from pathlib import Path
 
-from . import landlock
-from .bootstrap import python_command
-from .environment import guest_environment
+from . import confine
+from .confine import build_filter, libc
+from .guest import (
+    GUEST_IN,
+    GUEST_LIB,
+    GUEST_OUT,
+    GUEST_TMP,
+    Mount,
+    guest_environment,
+    is_within,
+    python_command,
+)
+from .host import HostRuntime, StagedRuntime, system_library_dirs
 from .launch import Launch, close_fds, spawn, started_pipe
-from .libc import libc
 from .limits import Limits, apply_rlimits
-from .mounts import GUEST_IN, GUEST_LIB, GUEST_OUT, GUEST_TMP, Mount, is_within
-from .runtime import HostRuntime, system_library_dirs
-from .seccomp_filter import build_filter
-from .slots import Slot
-from .staging import StagedRuntime
-from .workspace import Workspace
+from .slots import Slot, Workspace
 
 _PR_SET_PDEATHSIG = 1
 
@@ -78,10 +82,10 @@ def _landlock_rules(staged: StagedRuntime, runtime: HostRuntime, workspace: Work
                   *([runtime.numpy_libs] if runtime.numpy_libs else []),
                   *(d.resolve() for d in system_library_dirs())]
     readable = [workspace.input_dir, guest_root, Path("/sys/devices/system/cpu")]
-    return ([(p, landlock.READ_EXEC) for p in executable]
-            + [(p, landlock.READ_ONLY) for p in readable]
-            + [(p, landlock.READ_WRITE) for p in (workspace.output_dir, workspace.tmp_dir)]
-            + [(Path(d), landlock.DEVICE) for d in ("/dev/null", "/dev/zero", "/dev/urandom")])
+    return ([(p, confine.READ_EXEC) for p in executable]
+            + [(p, confine.READ_ONLY) for p in readable]
+            + [(p, confine.READ_WRITE) for p in (workspace.output_dir, workspace.tmp_dir)]
+            + [(Path(d), confine.DEVICE) for d in ("/dev/null", "/dev/zero", "/dev/urandom")])
 
 
 def path_translator(table: dict[str, Path]):
@@ -112,17 +116,17 @@ def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list
         ld_library_path=staged.ld_library_path)
     # Built here, as root; the child only loads them.
     syscall_filter = build_filter(block_sockets=True)
-    ruleset = landlock.build_ruleset(
+    ruleset = confine.build_ruleset(
         _landlock_rules(staged, runtime, workspace, guest_root))
 
-    def confine() -> None:
+    def confine_child() -> None:
         # Runs in the child after the uid drop, before exec.
         libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         apply_rlimits(limits)
         syscall_filter.load()  # also sets no_new_privs, which Landlock requires
         if ruleset is not None:
-            landlock.allow(ruleset, Path("/proc/self"), landlock.READ_ONLY)  # the child's own
-            landlock.enforce(ruleset)
+            confine.allow(ruleset, Path("/proc/self"), confine.READ_ONLY)  # the child's own
+            confine.enforce(ruleset)
 
     try:
         started = started_pipe()
@@ -132,6 +136,6 @@ def launch_fallback(*, staged: StagedRuntime, runtime: HostRuntime, mounts: list
                               started_fd=started[1])
         return spawn(argv, started=started, uid=slot.uid, user=slot.uid, group=slot.gid,
                      extra_groups=[], env=guest_env, cwd=str(workspace.tmp_dir),
-                     preexec_fn=confine)
+                     preexec_fn=confine_child)
     finally:
         close_fds(ruleset)

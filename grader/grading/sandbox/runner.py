@@ -7,29 +7,27 @@ import os
 import time
 from pathlib import Path
 
-from .bubblewrap_launch import launch_bubblewrap
-from .completion import build_result, supervise_to_the_end
 from .config import BUBBLEWRAP, FALLBACK, slot_uids, state_dir
+from .confine import SeccompUnavailable
 from .fallback import launch_fallback
-from .launch import Launch
+from .guest import Mount, normalize_guest_path, validate_mounts
+from .host import HostRuntime, RuntimeNotFound, host_runtime, isolation_mode, staged_runtime
+from .launch import Launch, launch_bubblewrap
 from .limits import Limits
-from .mounts import Mount, normalize_guest_path, validate_mounts
-from .probe import isolation_mode
-from .reaper import kill_uid
 from .result import SandboxResult, sandbox_error
-from .runtime import HostRuntime, RuntimeNotFound, host_runtime
-from .seccomp_filter import SeccompUnavailable
-from .slots import NoFreeSlot, Slot, acquire_slot
-from .spare import GuestSpec, run_on_spare
-from .staging import staged_runtime
-from .watch import OutputWatch
-from .workspace import (
+from .slots import (
+    NoFreeSlot,
+    Slot,
     Workspace,
+    acquire_slot,
     clear_workspace,
+    kill_uid,
     prepare_workspace,
     validate_input_files,
     write_read_once,
 )
+from .spare import GuestSpec, run_on_spare
+from .supervise import OutputWatch, build_result, supervise_to_the_end
 
 log = logging.getLogger("grader.grading.sandbox")
 

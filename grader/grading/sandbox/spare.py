@@ -30,25 +30,28 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bubblewrap_launch import launch_bubblewrap
-from .completion import build_result, supervise_to_the_end
 from .config import BUBBLEWRAP, slot_uids
-from .launch import Launch
+from .confine import SeccompUnavailable
+from .guest import Mount
+from .host import RuntimeNotFound, host_runtime
+from .launch import Launch, launch_bubblewrap
 from .limits import Limits
-from .mounts import Mount
-from .reaper import kill_uid, processes_of_uid, runs_as
 from .result import SandboxResult
-from .runtime import RuntimeNotFound, host_runtime
-from .seccomp_filter import SeccompUnavailable
-from .slots import NoFreeSlot, Slot, release_slot, reserve_slot
-from .watch import OutputWatch
-from .workspace import (
+from .slots import (
+    NoFreeSlot,
+    Slot,
     Workspace,
     clear_workspace,
+    kill_uid,
     prepare_workspace,
+    processes_of_uid,
+    release_slot,
+    reserve_slot,
+    runs_as,
     write_inputs,
     write_read_once,
 )
+from .supervise import OutputWatch, build_result, supervise_to_the_end
 
 log = logging.getLogger("grader.grading.sandbox")
 

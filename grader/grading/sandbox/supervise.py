@@ -1,12 +1,10 @@
-"""Watching a running guest: drain stdout/stderr, enforce the wall clock, reap with rusage.
-
-One thread, one selector: both pipes are read as data arrives (so neither can fill up and
-deadlock the guest), the child's exit is seen through a pidfd, and the deadline is the
-selector's timeout.
+"""Watching a running guest to its end: drain its output, enforce the wall clock, reap it,
+then sweep its slot, read its outputs and classify the run (cold or spare alike).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import resource
 import selectors
@@ -15,7 +13,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .watch import Watcher
+from .config import BUBBLEWRAP
+from .launch import Launch
+from .limits import Limits
+from .result import SandboxResult, classify, collect_output_files, decode_status
+from .slots import Slot, Workspace, clear_workspace, kill_uid
+
+log = logging.getLogger("grader.grading.sandbox")
+
+# Watching a running guest: drain stdout/stderr, enforce the wall clock, reap with rusage.
+#
+# One thread, one selector: both pipes are read as data arrives (so neither can fill up and
+# deadlock the guest), the child's exit is seen through a pidfd, and the deadline is the
+# selector's timeout.
 
 FLOOD_FACTOR = 4  # output this many times the cap means the guest is flooding: kill it
 _CHUNK = 65536
@@ -199,3 +209,80 @@ def supervise(proc: subprocess.Popen, started_fd: int, wall_seconds: float, outp
     finally:
         supervisor.close()
     return supervisor.result
+
+
+# Reading the guest's stdout while it still runs, for results that stream.
+#
+# A program whose results matter writes them to its stdout: a pipe only the program holds
+# (none of its children need inherit it), which nothing else in the sandbox can open. A caller
+# that wants the first results before the run ends (the public tests' verdict) is handed each
+# piece of stdout as it arrives, within the stream's cap. What it reads may end in a
+# half-written line; the whole stdout, returned at the end, is what counts.
+
+@dataclass(frozen=True)
+class OutputWatch:
+    """Hand `on_append(bytes)` what the guest writes to stdout, as it arrives, for as long as
+    on_append returns True."""
+
+    on_append: Callable[[bytes], bool]
+
+
+class Watcher:
+    """One run's watch: `offer()` passes on newly stored stdout bytes while it is active."""
+
+    def __init__(self, watch: OutputWatch) -> None:
+        self.watch = watch
+        self.active = True
+
+    def offer(self, data: bytes) -> None:
+        if self.active and data:
+            self.active = bool(self.watch.on_append(data))
+
+
+# The end of every run, cold or spare: supervise, sweep the slot, read outputs, classify.
+
+
+def supervise_to_the_end(launch: Launch, slot: Slot, workspace: Workspace, limits: Limits,
+                         started_at: float, watch: OutputWatch | None = None,
+                         ) -> tuple[Supervision, dict[str, bytes]]:
+    """Watch the guest (wall limit from `started_at`; `watch` is offered its stdout as it
+    arrives), then leave the slot empty and clean."""
+    watcher = None if watch is None else Watcher(watch)
+    try:
+        try:
+            try:
+                seen = supervise(launch.proc, launch.started_fd, limits.wall_seconds,
+                                 limits.output_bytes, launch.kill_tree, started_at, watcher)
+            finally:
+                os.close(launch.started_fd)
+                launch.proc.stdout.close()
+                launch.proc.stderr.close()
+        finally:
+            # After every run nothing of the slot may survive, and nothing may still be
+            # writing into the output dir while we read it.
+            reaped = kill_uid(slot.uid)
+        outputs = collect_output_files(workspace.output_dir, limits.result_bytes)
+    finally:
+        clear_workspace(workspace.root)
+    if reaped:
+        slot.mark_clean()
+    else:
+        log.error("processes of sandbox uid %d survived SIGKILL", slot.uid)
+    return seen, outputs
+
+
+def build_result(seen: Supervision, files: dict[str, bytes], mode: str,
+                 limits: Limits) -> SandboxResult:
+    """The SandboxResult of what was seen, with its single most telling reason."""
+    exit_code, signal = decode_status(seen.status, through_bwrap=mode == BUBBLEWRAP)
+    stderr = seen.stderr.data
+    verdict = classify(started=seen.started, wall_timeout=seen.wall_timeout,
+                       flooded=seen.flooded, exit_code=exit_code, signal=signal,
+                       cpu_seconds=seen.cpu_seconds, peak_rss=seen.peak_rss_bytes,
+                       stderr=stderr, limits=limits)
+    return SandboxResult(
+        exit_code=verdict.exit_code, signal=verdict.signal, stdout=seen.stdout.data,
+        stderr=stderr, timed_out=verdict.timed_out,
+        output_truncated=seen.stdout.truncated or seen.stderr.truncated,
+        reason=verdict.reason, wall_seconds=seen.wall_seconds, cpu_seconds=seen.cpu_seconds,
+        peak_rss_bytes=seen.peak_rss_bytes, files=files, isolation=mode)
