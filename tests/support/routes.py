@@ -58,8 +58,10 @@ def path_pattern(rule: Rule) -> re.Pattern:
 
 @cache
 def test_sources(skip: tuple[str, ...]) -> dict[Path, str]:
-    """The text of every test module, but the named ones."""
-    return {path: path.read_text(encoding="utf-8") for path in sorted(TESTS.rglob("test_*.py"))
+    """The text of every test module and of the support helpers tests call to make their
+    requests (tests/support/), but the named ones."""
+    modules = [*TESTS.rglob("test_*.py"), *(TESTS / "support").glob("*.py")]
+    return {path: path.read_text(encoding="utf-8") for path in sorted(set(modules))
             if path.name not in skip}
 
 

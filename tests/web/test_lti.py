@@ -14,8 +14,8 @@ from sqlalchemy import select
 from grader.cli import cli
 from grader.db import get_session
 from grader.lti.accounts import NO_PASSWORD
-from grader.models import LtiContext, LtiEnrolment, LtiIdentity, Role, User
-from tests.support.accounts import csrf_from
+from grader.models import AuditEntry, LtiContext, LtiEnrolment, LtiIdentity, Role, User
+from tests.support.accounts import AuthActions, csrf_from
 from tests.support.apps import ON_BOTH_DATABASES
 from tests.support.live import ServerThread
 from tests.support.lti_platform import (
@@ -192,6 +192,26 @@ def test_keys_are_made_once_published_and_rotated(app, platform, cli_env):
     assert keys[0]["kid"] in rotated.output
 
 
+def test_the_lms_page_rotates_the_key_for_instructors_only(app, platform):
+    first = requests.get(platform.tool_url + "/lti/jwks", timeout=10).json()["keys"]
+    client = app.test_client()
+    auth = AuthActions(client)
+    auth.login("alice")
+    refused = client.post("/instructor/lti/rotate-key",
+                          data={"csrf_token": auth.csrf("/assignments")})
+    assert refused.status_code in (403, 404)
+    auth.logout()
+    auth.login("prof")
+    rotated = client.post("/instructor/lti/rotate-key",
+                          data={"csrf_token": auth.csrf("/instructor/lti")})
+    assert rotated.status_code == 302
+    keys = requests.get(platform.tool_url + "/lti/jwks", timeout=10).json()["keys"]
+    assert len(keys) == 2 and keys[1]["kid"] == first[0]["kid"]  # the old one still published
+    with app.app_context():
+        entry = get_session().scalar(select(AuditEntry).where(AuditEntry.action == "lti.rotate_key"))
+        assert entry is not None and entry.actor.username == "prof"
+
+
 def test_registration_refuses_bad_urls_and_lists_and_removes(platform, cli_env):
     bad = cli_env.invoke(cli, ["lti", "add-platform", "--issuer", "x", "--client-id", "c",
                                "--deployment-id", "d", "--auth-login-url", "ftp://x",
@@ -213,6 +233,8 @@ def test_deep_linking_returns_a_signed_link_the_platform_verifies(app, platform)
     browser = requests.Session()
     picker = platform.launch(browser, "teacher-1", deep_link=True)
     assert picker.status_code == 200 and 'name="assignment"' in picker.text
+    launch_id = picker.url.rsplit("/", 1)[1]  # the picker answers on its launch's own URL
+    assert picker.url == f"{platform.tool_url}/lti/deep-link/{launch_id}"
     token = csrf_from(picker.text)
     answer = browser.post(picker.url, data={"csrf_token": token, "assignment": "backprop"},
                           timeout=30)
