@@ -124,7 +124,7 @@ def judging_modules() -> list[str]:
     """JUDGING and the case module of every kind the package tests locally."""
     from grader.grading.kinds import KINDS
 
-    return JUDGING + sorted({kind.judging_module for kind in KINDS.values()
+    return JUDGING + sorted({kind.module for kind in KINDS.values()
                              if kind.tested_locally})
 
 

@@ -11,7 +11,7 @@ from functools import cached_property
 
 import autodiff as ad
 from autodiff.evaluate import peak_bytes
-from grader.grading.harness import graphio
+from grader.grading.harness import graphio, protocol
 
 from .diagnosis import (
     HINTS,
@@ -287,7 +287,7 @@ class AutodiffCase(GraphCase):
             return wrong
         reference_gradient, reference_evaluate = self.reference_memory
         used = record["memory"]
-        if used.get("method") == "rss":
+        if used.get("method") == protocol.RSS:
             reference_gradient = used["reference_peak"]
         graph = self.graph
         wanted = [adjoint_nodes[p] for p in graph.variables if p in adjoint_nodes]

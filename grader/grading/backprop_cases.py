@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from grader.grading.harness import graphio
+from grader.grading.harness import graphio, protocol
 
 from .diagnosis import (
     HINTS,
@@ -239,7 +239,7 @@ class BackpropCase(GraphCase):
         memory = record["memory"]
         # Measured alike: from outside the process in the grader (the record carries the
         # reference's figure), by tracemalloc on a student's machine.
-        reference = memory["reference_peak"] if memory.get("method") == "rss" \
+        reference = memory["reference_peak"] if memory.get("method") == protocol.RSS \
             else self.reference_memory
         used = memory["gradient_peak"]
         if self.over_memory(used, reference):

@@ -11,24 +11,28 @@ runner module and one entry in each registry (docs/architecture.md).
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 from types import ModuleType
 
 from grader.grading.harness import kinds as harness_kinds
 
-from .autodiff_cases import AutodiffCase
-from .backprop_cases import BackpropCase
-from .numerical_cases import NumericalCase
-from .tests_cases import InstructorTest
-
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    case_class: type       # what the folder's cases build: payload(), judge(record)
+    module: str            # the core module of its case class and judges (grader/grading/)
+    class_name: str        # its case class: payload(), judge(record)
     # Whether the student package judges its visible cases on a student's machine: its case
-    # class travels as a snapshot (snapshot_needs(); grader/grading/snapshots.py).
+    # class travels as a snapshot (snapshot_needs(); grader/grading/snapshots.py). The
+    # package ships only these kinds' modules, so a kind's module is imported when asked
+    # for, not with the registry.
     tested_locally: bool = True
+
+    @property
+    def case_class(self) -> type:
+        """What the folder's cases build."""
+        return getattr(importlib.import_module(f"{__package__}.{self.module}"), self.class_name)
 
     @property
     def runner(self) -> ModuleType:
@@ -36,19 +40,14 @@ class Kind:
         machine)."""
         return harness_kinds.RUNNERS[self.name]
 
-    @property
-    def judging_module(self) -> str:
-        """The core module of its case class (the student package ships it)."""
-        return self.case_class.__module__.rsplit(".", 1)[-1]
-
 
 KINDS = {kind.name: kind for kind in (
-    Kind("autodiff", AutodiffCase),
-    Kind("backprop", BackpropCase),
-    Kind("numerical", NumericalCase),
+    Kind("autodiff", "autodiff_cases", "AutodiffCase"),
+    Kind("backprop", "backprop_cases", "BackpropCase"),
+    Kind("numerical", "numerical_cases", "NumericalCase"),
     # Instructor-written tests: judged by the instructor's code, which also holds the hidden
     # tests, so it never ships to students.
-    Kind("tests", InstructorTest, tested_locally=False),
+    Kind("tests", "tests_cases", "InstructorTest", tested_locally=False),
 )}
 
 

@@ -29,6 +29,7 @@ from grader.grading import sandbox
 from grader.grading.assignments import KIT_DIR, Assignment, get_assignment
 
 from .budget import Budget, BudgetClock, case_time_limit
+from .harness import protocol
 from .harness.kinds import MEASURED_CHECKS
 from .harness.measure.timing import REPEAT as TIMING_REPEAT
 from .records import RunParser, judge
@@ -269,7 +270,7 @@ def judge_case(slug: str, case, import_record: dict, record: dict | None,
     """records.judge, with what the grader measured of the reference alike: a memory record
     of the warden's is judged against the reference's peak measured the same way."""
     memory = (record or {}).get("memory")
-    if isinstance(memory, dict) and memory.get("method") == "rss":
+    if isinstance(memory, dict) and memory.get("method") == protocol.RSS:
         record = {**record, "memory": {**memory,
                                        "reference_peak": reference_peaks(slug).get(case.name)}}
     return judge(case, import_record, record, reference)

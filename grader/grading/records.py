@@ -12,6 +12,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from grader.grading.harness.protocol import BUDGET_SPENT, CASE, IMPORT, OUTPUT, SYSTEM_ERROR
+
 from .outcome import CATEGORIES, Outcome, failed
 
 log = logging.getLogger(__name__)
@@ -78,18 +80,18 @@ class RunParser:
                 continue
             if not isinstance(record, dict):
                 continue
-            if "import" in record and not run.import_record \
-                    and isinstance(record["import"], dict):
-                run.import_record = record["import"]
-            elif record.get("case") in self.expected_ids and record["case"] not in run.records:
-                run.records[record["case"]] = record
+            if IMPORT in record and not run.import_record \
+                    and isinstance(record[IMPORT], dict):
+                run.import_record = record[IMPORT]
+            elif record.get(CASE) in self.expected_ids and record[CASE] not in run.records:
+                run.records[record[CASE]] = record
                 if self.on_case is not None:
-                    self.on_case(record["case"], record)
-            elif isinstance(record.get("output"), str):
-                run.output += record["output"]
-            elif isinstance(record.get("system_error"), str) and run.system_error is None:
-                run.system_error = record["system_error"]
-            elif record.get("budget_spent") is True:
+                    self.on_case(record[CASE], record)
+            elif isinstance(record.get(OUTPUT), str):
+                run.output += record[OUTPUT]
+            elif isinstance(record.get(SYSTEM_ERROR), str) and run.system_error is None:
+                run.system_error = record[SYSTEM_ERROR]
+            elif record.get(BUDGET_SPENT) is True:
                 run.budget_spent = True
 
 

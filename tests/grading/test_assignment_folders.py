@@ -80,3 +80,19 @@ def test_a_copy_alone_is_judged_without_looking_up_another_assignment(tmp_path, 
         record = kinds.RUNNERS[copy.kind].run_case(getattr(solution, copy.entry), case.payload())
         outcome = case.judge(record)
         assert outcome.passed, (case.name, outcome.message)
+
+
+def test_every_kind_is_one_record_with_its_case_class_and_its_runner():
+    from grader.grading.harness import kinds as harness_kinds
+    from grader.grading.kinds import KINDS, UnknownKind, kind
+
+    assert set(KINDS) == set(harness_kinds.RUNNERS)  # the sandbox's side knows every kind
+    for name, record in KINDS.items():
+        assert record.case_class.__module__ == f"grader.grading.{record.module}"
+        assert callable(record.case_class.judge) and callable(record.case_class.payload)
+        assert callable(record.runner.run_case)
+        if record.tested_locally:  # what the student package's snapshots need
+            assert callable(record.case_class.snapshot_needs)
+        assert kind(name) is record
+    with pytest.raises(UnknownKind, match="unknown assignment kind 'nope'"):
+        kind("nope")

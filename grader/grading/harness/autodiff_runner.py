@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from . import graphio
+from . import graphio, protocol
 from .lookups import differentiate
 from .measure.memory import measure_memory
 from .measure.timing import in_process, time_growth
@@ -183,7 +183,7 @@ def memory_case(gradient, case):
     nodes = graphio.deserialize(case["graph"])
     index = {node: i for i, node in enumerate(nodes)}
     call = measure_memory(differentiate, gradient, nodes[case["out"]], index)
-    return {"memory": {"gradient_peak": call.peak_bytes, "method": "traced"},
+    return {"memory": {"gradient_peak": call.peak_bytes, "method": protocol.TRACED},
             **_memory_subset(call.result, nodes, index, case)}
 
 

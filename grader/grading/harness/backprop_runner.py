@@ -6,7 +6,7 @@ from functools import partial
 
 import numpy as np
 
-from . import graphio
+from . import graphio, protocol
 from .lookups import differentiate
 from .measure.memory import measure_memory
 from .measure.timing import in_process, time_growth
@@ -112,7 +112,7 @@ def memory_case(gradient, case):
     machine: the grader measures from outside, harness/warden.py)."""
     nodes, index, out, feed = _prepare(case)
     call = measure_memory(differentiate, gradient, out, index, feed)
-    return {"memory": {"gradient_peak": call.peak_bytes, "method": "traced"},
+    return {"memory": {"gradient_peak": call.peak_bytes, "method": protocol.TRACED},
             **_encode_values(call.result, index, set(case["wrt"]))}
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness`
 
-from harness import kinds  # noqa: E402
+from harness import kinds, protocol  # noqa: E402
 from harness.student_code import (  # noqa: E402
     guarded,
     import_submission,
@@ -88,15 +88,15 @@ def main(job_path: str, results_path: str, submission_dir: str) -> int:
 
     started = time.perf_counter()
     load_limit = float(job.get("load_time_limit", 10))
-    watchdog.arm({"import": timeout_error(load_limit)},
+    watchdog.arm({protocol.IMPORT: timeout_error(load_limit)},
                  time.process_time() + load_limit + WATCHDOG_GRACE)
     entry, import_record = import_submission(submission_dir, job["submit_file"], job["entry"],
                                              load_limit)
     watchdog.disarm()
     if entry is None:
-        emit({"import": import_record})
+        emit({protocol.IMPORT: import_record})
         return 0
-    emit({"import": {"category": None, "seconds": time.perf_counter() - started}})
+    emit({protocol.IMPORT: {"category": None, "seconds": time.perf_counter() - started}})
     gc.freeze()  # what lives for the whole run is out of the collector's sight (timing.py)
 
     for case in job["cases"]:

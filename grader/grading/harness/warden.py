@@ -29,9 +29,10 @@ neither do the processes that run a measured case (forked before any read, and s
 case in the request: there is nothing to precompute at import). The processes forked after
 the last read run only hidden cases, whose messages and output the student never sees.
 
-Records are the run.py ones: {"import": ...}, {"case": id, ...}, plus {"output": text} (what
-the public cases' process printed), {"budget_spent": true} (the run's CPU budget ended it
-before its last case) and {"system_error": text} (the harness failed).
+Records are the run.py ones, in the vocabulary of harness/protocol.py: {"import": ...},
+{"case": id, ...}, plus {"output": text} (what the public cases' process printed),
+{"budget_spent": true} (the run's CPU budget ended it before its last case) and
+{"system_error": text} (the harness failed).
 """
 
 from __future__ import annotations
@@ -54,8 +55,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the harness is the package `harness`
 
-from harness import confined, kinds, wire  # noqa: E402
+from harness import confined, kinds, protocol, wire  # noqa: E402
 from harness.measure.timing import time_growth  # noqa: E402
+from harness.protocol import untrusted_fields  # noqa: E402
 
 # Read once each, in this order, each by processes of its own (grader/grading/pipeline.py).
 AFTER_DUE_FILE, HIDDEN_FILE = "after_due.json", "hidden.json"
@@ -333,7 +335,7 @@ class Warden:
         process, output, broken = first, bytearray(), None
         for case in cases:
             if self.budget_spent():
-                self.emit({"budget_spent": True})  # the grader tells the cases left so
+                self.emit({protocol.BUDGET_SPENT: True})  # the grader tells the cases left so
                 break
             if case.get("check") in kinds.MEASURED_CHECKS:
                 self.emit(self.run_measured(case, public))
@@ -344,7 +346,7 @@ class Warden:
                 if imported.get("category"):  # it imported before: nothing more to try
                     process.kill()
                     if self.budget_spent():  # stopped by the budget, not by its own import
-                        self.emit({"budget_spent": True})
+                        self.emit({protocol.BUDGET_SPENT: True})
                         break
                     process, broken = None, imported if public else hide_message(imported)
             if broken is not None:
@@ -363,7 +365,8 @@ class Warden:
     def run_measured(self, case: dict, public: bool) -> dict:
         children = self.measuring.pop(case["id"], [])
         if not children:
-            return {"case": case["id"], "system_error": "no process was set aside for this test"}
+            return {protocol.CASE: case["id"],
+                    protocol.SYSTEM_ERROR: "no process was set aside for this test"}
         if case["check"] == "growth":
             return self.run_growth(children, case)
         for extra in children[1:]:
@@ -468,19 +471,8 @@ class Warden:
         record.update(untrusted_fields(reply.body))
         if "error" not in record and "key_error" not in record:
             record["memory"] = {"gradient_peak": max(child.max_rss - child.baseline_rss, 0),
-                                "method": "rss"}
+                                "method": protocol.RSS}
         return record
-
-
-# Fields of a record that only the warden writes: a confined process's reply cannot set them.
-MEASURED_FIELDS = ("case", "cpu_seconds", "wall_seconds", "memory", "ended_process",
-                   "seconds", "calls", "nodes", "import", "output", "system_error",
-                   "budget_spent")
-
-
-def untrusted_fields(body: dict) -> dict:
-    """What a confined process computed, without anything it may not speak for."""
-    return {key: value for key, value in body.items() if key not in MEASURED_FIELDS}
 
 
 def hide_message(error: dict) -> dict:
@@ -510,11 +502,11 @@ def run(job_path: str, submission_dir: str) -> int:
     try:
         public = warden.fork(keep_output=True)
         import_record = warden.start(public)
-        emit({"import": import_record})
+        emit({protocol.IMPORT: import_record})
         if import_record.get("category"):
             public.kill()
             return 0
-        emit({"output": warden.run_cases(job["cases"], public=True, first=public)})
+        emit({protocol.OUTPUT: warden.run_cases(job["cases"], public=True, first=public)})
         # The after-due-date cases, then the hidden ones: each file read only once the cases
         # before it are done, by processes forked after the read, so the process whose
         # messages open after the due date never held a hidden input.
@@ -543,7 +535,7 @@ def main(job_path: str, submission_dir: str) -> int:
         return run(job_path, submission_dir)
     except BaseException as failure:  # noqa: BLE001 (the grader must hear of any failure here)
         text = "".join(traceback.format_exception(failure))[-4000:]
-        wire.write_all(1, wire.encode({"system_error": text}))
+        wire.write_all(1, wire.encode({protocol.SYSTEM_ERROR: text}))
         return 70
 
 
