@@ -112,7 +112,9 @@ def test_queue_json_answers_without_a_reachable_worker(client, auth, seeded):
 
 # Values for the instructor routes' URL arguments: the role check refuses before any lookup.
 ROUTE_ARGUMENTS = {"slug": "numerical", "submission_id": 1, "first": 1, "second": 2,
-                   "name": "histogram", "user_id": 1, "change": "disable", "extension_id": 1}
+                   "name": "histogram", "user_id": 1, "change": "disable", "extension_id": 1,
+                   "accommodation_id": 1, "request_id": 1, "context_id": 1,
+                   "category": "wrong-value", "feature": "fan-out"}
 
 
 def test_instructor_pages_refuse_students_and_anonymous(app, client, auth, seeded):

@@ -126,11 +126,13 @@ def test_autograder_zip_holds_this_assignment_only(client, auth):
             "grader/grading/sandbox/runner.py", "grader/grading/harness/run.py",
             "reference/kit/autodiff/__init__.py", "assignments/numerical/assignment.toml",
             "assignments/numerical/cases.py", "reference/solutions/numerical/numerical.py"} <= names
-    # Of another assignment only the manifest naming a solution numerical's checks load.
-    assert {n for n in names if n.startswith(("assignments/autodiff", "assignments/backprop",
-                                              "tests/"))} == {"assignments/autodiff/assignment.toml"}
+    # No other assignment's folder, not even its manifest: the judges' answers come from the
+    # reference engine, which names its solution files by path.
+    assert {n for n in names if n.startswith("assignments/")
+            and not n.startswith("assignments/numerical/")} == set()
+    assert not any(n.startswith("tests/") for n in names)
     assert not any("/mutants/" in n or n.startswith("grader/templates") for n in names)
-    assert "reference/solutions/backprop/backprop.py" not in names  # numerical does not use it
+    assert "reference/engine.py" in names
     run = archive.read("run_autograder").decode()
     assert ("python -m grader.grading numerical \"$SUBMISSION\"" in run
             and "/autograder/results/results.json" in run
@@ -211,21 +213,23 @@ def test_autograder_zip_grades_the_reference_from_its_own_files(tmp_path, slug):
 
 
 def test_autograder_zip_ships_the_solutions_its_grading_loads():
-    """autodiff's graph cases run the backprop reference; numerical's use the autodiff one."""
+    """Every zip ships the reference engine's solution files (reference/engine.py: the judges'
+    answers) and the assignment's own solution (its limits are calibrated on it), no other."""
     from grader.gradescope import autograder_zip
-    from grader.grading.assignments import get_assignment
+    from grader.grading.assignments import get_assignment, load_assignments
+    from reference import engine
+    from reference.solutions import SOLUTIONS_DIR
 
-    def solutions_in(slug):
+    def solution_files_in(slug):
         names = zipfile.ZipFile(io.BytesIO(autograder_zip(get_assignment(slug)))).namelist()
-        return {name.split("/")[2] for name in names
-                if name.startswith("reference/solutions/") and name.count("/") == 3}
+        return {name for name in names if name.startswith("reference/solutions/")
+                and name.endswith(".py") and name.count("/") == 3}
 
-    assert solutions_in("autodiff") == {"autodiff", "backprop"}
-    assert solutions_in("backprop") == {"backprop"}
-    assert solutions_in("numerical") == {"numerical", "autodiff"}
-    # The tests kind loads its own by the manifest's path; the rest come with reference/gradcheck,
-    # whose engine-based checks still load solutions by slug.
-    assert "op_gradients" in solutions_in("op_gradients")
+    engine_files = {f"reference/solutions/{path.relative_to(SOLUTIONS_DIR).as_posix()}"
+                    for path in engine.files()}
+    for slug, assignment in load_assignments().items():
+        own = f"reference/solutions/{assignment.solution.relative_to(SOLUTIONS_DIR).as_posix()}"
+        assert solution_files_in(slug) == engine_files | {own}, slug
 
 
 def test_similarity_lists_pairs_and_escapes_the_code(client, auth, make_submission):

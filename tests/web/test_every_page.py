@@ -160,7 +160,10 @@ def site(app, graded_mutant):
 def route_arguments(ids: dict[str, int]) -> dict[str, object]:
     """Seeded values for the routes' URL arguments (tests.support.routes.fill names any missing)."""
     return {"slug": "numerical", "submission_id": ids["graded"], "first": ids["graded"],
-            "second": ids["bob-copy"], "name": "histogram", "filename": "style.css"}
+            "second": ids["bob-copy"], "name": "histogram", "filename": "style.css",
+            # a misconception cell of the seeded forward-difference mutant
+            "category": "forward-difference", "feature": "non-scalar-input",
+            "launch_id": "no-such-launch"}  # the deep-link picker: only from a real launch
 
 
 # States of a page beyond the one its route is opened in, by role.

@@ -212,6 +212,18 @@ def test_the_lms_page_rotates_the_key_for_instructors_only(app, platform):
         assert entry is not None and entry.actor.username == "prof"
 
 
+def test_the_json_tool_configuration_names_the_tools_own_urls(platform):
+    """What Canvas reads ("Paste JSON" / "Enter URL"): every URL is one the tool answers."""
+    config = requests.get(platform.tool_url + "/lti/config.json", timeout=10).json()
+    assert config["oidc_initiation_url"] == platform.tool_url + "/lti/login"
+    assert config["target_link_uri"] == platform.tool_url + "/lti/launch"
+    assert config["public_jwk_url"] == platform.tool_url + "/lti/jwks"
+    assert requests.get(config["public_jwk_url"], timeout=10).json()["keys"]
+    assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in config["scopes"]
+    placements = config["extensions"][0]["settings"]["placements"]
+    assert any(p["message_type"] == "LtiDeepLinkingRequest" for p in placements)
+
+
 def test_registration_refuses_bad_urls_and_lists_and_removes(platform, cli_env):
     bad = cli_env.invoke(cli, ["lti", "add-platform", "--issuer", "x", "--client-id", "c",
                                "--deployment-id", "d", "--auth-login-url", "ftp://x",
