@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -37,6 +39,13 @@ class UTCTimeField(DateTimeField):
                          **kwargs)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A moment as an aware UTC datetime (a naive one is read as UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 class PolicyForm(FlaskForm):
     """An assignment's deadlines and rules; an empty field keeps the manifest's value."""
 
@@ -56,7 +65,9 @@ class PolicyForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)  # every field checked: all errors at once
-        if self.due.data and self.hard_close.data and self.hard_close.data < self.due.data:
+        # A field left out of the post keeps the stored (aware) moment; a typed one is naive UTC.
+        due, hard_close = as_utc(self.due.data), as_utc(self.hard_close.data)
+        if due and hard_close and hard_close < due:
             self.hard_close.errors = [*self.hard_close.errors,
                                       "The hard close must not come before the due date."]
             valid = False

@@ -168,3 +168,17 @@ def test_a_student_sees_the_dates_of_their_extension(app, client, auth, course):
     auth.login("bob")
     assert "no longer accepts submissions" in client.get("/assignments/autodiff").get_data(
         as_text=True)
+
+
+def test_a_post_that_leaves_out_the_stored_hard_close_is_judged_not_a_server_error(client, auth):
+    """A scripted post (a browser sends every field) that omits hard_close is compared with
+    the stored one: before it, a refusal; after it, saved."""
+    auth.login("prof")
+    assert set_policy(client, auth, due="2030-01-02T03:04",
+                      hard_close="2030-01-09T00:00").status_code == 302
+    data = {"csrf_token": auth.csrf("/instructor/assignments/numerical/policy"),
+            "score_policy": "", "due": "2030-01-05T00:00"}
+    assert client.post("/instructor/assignments/numerical/policy", data=data).status_code == 302
+    data["due"] = "2030-02-01T00:00"  # after the stored hard close
+    refused = client.post("/instructor/assignments/numerical/policy", data=data)
+    assert refused.status_code == 400 and "must not come before" in refused.get_data(as_text=True)
