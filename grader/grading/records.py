@@ -49,22 +49,24 @@ class RunParser:
         self.expected_ids, self.on_case = expected_ids, on_case
         self.run = RunRecords()
         self.consumed = 0  # bytes of stdout read so far (complete lines only)
-        self._pending = b""  # the start of a line still being written
+        self._pending = bytearray()  # the start of a line still being written
 
     def feed(self, data: bytes) -> RunRecords:
         """Read ``data``, what the run wrote after what was fed before; a line not yet ended
         waits for the next piece."""
+        searched = len(self._pending)  # holds no line end: only the new data is searched
         self._pending += data
-        end = self._pending.rfind(b"\n") + 1
+        end = self._pending.rfind(b"\n", searched) + 1
         if end:
-            complete, self._pending = self._pending[:end], self._pending[end:]
+            complete = bytes(self._pending[:end])
+            del self._pending[:end]
             self._read(complete)
         return self.run
 
     def finish(self, stdout: bytes) -> RunRecords:
         """The run's records, given its whole stdout (of which what was fed is a prefix)."""
         rest = stdout[self.consumed:MAX_RECORD_BYTES]
-        self._pending = b""
+        self._pending = bytearray()
         self._read(rest)
         return self.run
 
