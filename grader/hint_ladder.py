@@ -1,9 +1,11 @@
 """An assignment's hint ladder: what a student is told on each attempt in a row that fails alike.
 
 The ladder lives in the assignment's folder, `hints.toml` (format: assignments/README.md),
-so instructors edit it like the README. Per diagnosis category it gives the sentence of
-the first rung and the README passages quoted on the third: the step of the lecture's
-algorithm the mistake violates. (The second rung, the smallest failing visible graph
+so instructors edit it like the README. Per diagnosis category it gives the README passages
+quoted on the third rung: the step of the lecture's algorithm the mistake violates. The first
+rung is the category's sentence from the catalogue every judge words its hints with
+(grader/grading/sentences.py), unless the assignment's `sentence` overrides it for that
+assignment alone (``first_rung``). (The second rung, the smallest failing visible graph
 drawn with the wrong node marked, needs no words: grader.hints draws it.) A quote must
 appear in the README word for word (whitespace aside), so the ladder cannot drift from the
 text students read; a passage inside a fenced code block is shown as code.
@@ -18,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.grading.outcome import CATEGORIES
+from grader.grading.sentences import SENTENCES, UNEXPLAINED
 
 LADDER_FILE = "hints.toml"
 KEYS = {"sentence", "quote"}
@@ -39,11 +42,20 @@ class Quote:
 
 @dataclass(frozen=True)
 class Rungs:
-    """One category's ladder: the first rung's sentence, the third rung's quotes."""
+    """One category's ladder: the assignment's own first-rung sentence (None: the
+    catalogue's), the third rung's quotes."""
 
     category: str
     sentence: str | None
     quotes: tuple[Quote, ...]
+
+
+def first_rung(ladder: dict[str, Rungs], category: str) -> str:
+    """What the first rung says: the assignment's override, else the catalogue's sentence."""
+    rungs = ladder.get(category)
+    if rungs is not None and rungs.sentence:
+        return rungs.sentence
+    return SENTENCES.get(category, UNEXPLAINED)
 
 
 def _squeeze(text: str) -> str:

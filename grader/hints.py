@@ -31,7 +31,7 @@ from grader.grading.feedback_text import format_value
 from grader.grading.naming import NodeNames
 from grader.grading.results import VISIBLE
 from grader.graph_drawing import draw
-from grader.hint_ladder import LadderError, Quote, load_ladder
+from grader.hint_ladder import LadderError, Quote, first_rung, load_ladder
 from grader.misconceptions import failed_categories, streaks_of
 from grader.models import Submission
 
@@ -104,7 +104,7 @@ def hints_for(session: Session, submission: Submission, assignment) -> list[Hint
         rung = min(attempts, TOP_RUNG)
         rungs = ladder.get(category)
         hints.append(Hint(
-            category, attempts, rung, _sentence(rungs, tests),
+            category, attempts, rung, first_rung(ladder, category),
             smallest_example(tests, profiles) if rung >= 2 else None,
             rungs.quotes if rungs is not None and rung >= 3 else ()))
     return hints
@@ -112,16 +112,6 @@ def hints_for(session: Session, submission: Submission, assignment) -> list[Hint
 
 def _first_number(tests: list[dict]) -> int:
     return min(int(t.get("number") or 0) for t in tests)
-
-
-def _sentence(rungs, tests: list[dict]) -> str:
-    if rungs is not None and rungs.sentence:
-        return rungs.sentence
-    for test in tests:  # the diagnosis's own hint, when the ladder has no sentence
-        hint = ((test.get("extra_data") or {}).get("diagnosis") or {}).get("hint")
-        if hint:
-            return str(hint)
-    return "Read the diagnosis of the first failed test below."
 
 
 def smallest_example(tests: list[dict], profiles: dict[str, CaseProfile]) -> Example | None:

@@ -36,7 +36,7 @@ WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 # The core modules a local judging runs; each kind's case module is added from the kinds'
 # registry (grader/grading/kinds.py), so a new kind needs no change here.
 JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "growth", "results", "records",
-           "snapshots", "kinds", "trusted", "submitted_file", "feedback_text"]
+           "snapshots", "kinds", "trusted", "submitted_file", "feedback_text", "sentences"]
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
 
 PYPROJECT = f"""\

@@ -14,7 +14,6 @@ from autodiff.evaluate import peak_bytes
 from grader.grading.harness import graphio, protocol
 
 from .diagnosis import (
-    HINTS,
     PointValues,
     diagnose,
     explain_key_error,
@@ -25,6 +24,7 @@ from .graph_cases import GraphCase, build_graph
 from .growth import judge_growth, retiming_rule
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
+from .sentences import sentence
 from .trusted import engine, measure_memory
 
 
@@ -90,7 +90,7 @@ class AutodiffCase(GraphCase):
         if "not_a_graph" in record or record.get("foreign"):
             return failed("not-a-graph", "gradient() must return a dict mapping each node to a "
                           f"Node of the gradient graph: {self._not_nodes(record)}.",
-                          hint=HINTS["not-a-graph"])
+                          hint=sentence("not-a-graph"))
         judge = {"adjoints": self._judge_adjoints, "repeat": self._judge_repeat,
                  "higher-order": self._judge_higher_order, "growth": self._judge_growth,
                  "memory": self._judge_memory}[self.check]
@@ -210,8 +210,7 @@ class AutodiffCase(GraphCase):
                               "on its own output graph as well.",
                               expected=preview(expected), received=preview(received),
                               abs_error=abs_error, rel_error=rel_error,
-                              hint="The adjoints are graph nodes built from ops whose gradient "
-                                   "is known, so gradient() applies to them again.")
+                              hint=sentence("wrong-value", "higher-order"))
         return passed(f"derivative of order {order} matches")
 
     def _wrong_first_derivatives(self, first) -> Outcome | None:
@@ -272,9 +271,7 @@ class AutodiffCase(GraphCase):
                                   f"{name} is wrong.", node=name, expected=preview(value),
                                   received=preview(got), abs_error=abs_error,
                                   rel_error=rel_error)
-        return judge_growth(runs[0], runs[-1],
-                            hint="Look for list membership tests, list.index or repeated "
-                                 "topological sorts inside the main loop.")
+        return judge_growth(runs[0], runs[-1], hint=sentence("too-slow", "autodiff"))
 
     def _judge_memory(self, record) -> Outcome:
         """gradient()'s peak against the reference's, measured alike (from outside the
@@ -299,8 +296,7 @@ class AutodiffCase(GraphCase):
             if self.over_memory(got, reference):
                 return failed("memory", f"{label} peaked at {got / 2**20:.1f} MiB; the "
                               f"reference needs {reference / 2**20:.1f} MiB.",
-                              hint="Keep only the adjoints you need; do not copy the graph "
-                                   "or store values on nodes.",
+                              hint=sentence("memory", "autodiff"),
                               received_bytes=got, expected_bytes=reference)
         ratio = used["gradient_peak"] / max(reference_gradient, 1)
         return passed(f"peak memory {ratio:.1f}x the reference's")
@@ -336,4 +332,4 @@ def _constant_adjoint(points: list[PointValues], position: int, adjoint) -> Outc
                   "at one point and wrapped as constants cannot.",
                   node=name, op=point.order[position].op.name, expected=preview(expected[0]),
                   received=preview(point.received[position]), abs_error=abs_error,
-                  rel_error=rel_error, hint=HINTS["not-a-graph"])
+                  rel_error=rel_error, hint=sentence("not-a-graph"))

@@ -16,7 +16,6 @@ import numpy as np
 from grader.grading.harness import graphio, protocol
 
 from .diagnosis import (
-    HINTS,
     PointValues,
     diagnose,
     explain_key_error,
@@ -27,6 +26,7 @@ from .graph_cases import GraphCase, build_graph
 from .growth import judge_growth, retiming_rule
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, passed, preview
+from .sentences import sentence
 from .trusted import engine, measure_memory
 
 # Categories a value-based diagnosis may turn into "wrong-order" when the trace shows that
@@ -104,8 +104,7 @@ class BackpropCase(GraphCase):
         if "values" not in record:
             return failed("wrong-value", "gradient() must return a dict mapping each node to its "
                           f"adjoint, a numpy array: {record.get('not_values', 'no values')}.",
-                          hint="Return node_to_grad: {node: adjoint array} for every node "
-                               "that out depends on.")
+                          hint=sentence("wrong-value", "not-a-dict"))
         return None
 
     def _check_values(self, encoded: dict, point: int, trace=(), not_arrays=()) -> Outcome | None:
@@ -128,8 +127,7 @@ class BackpropCase(GraphCase):
         where = {"node": name, "op": node.op.name, "expected": preview(expected)}
         if position in not_arrays:
             return failed("wrong-value", f"the adjoint of {name} is not a numpy array.",
-                          **where, hint="Each adjoint is a numpy array shaped like its node's "
-                                        "value, as op.vjp returns them.")
+                          **where, hint=sentence("wrong-value", "adjoint-not-an-array"))
         if position == values.out and got is not None:
             # The adjoint of out is the seed itself, whatever else went wrong.
             abs_error, rel_error = errors(got, expected)
@@ -140,7 +138,7 @@ class BackpropCase(GraphCase):
                 detail = "it should be 1 in every element"
             return failed("wrong-seed", f"the adjoint of out is not ones_like(out): {detail}.",
                           **where, received=preview(got), abs_error=abs_error,
-                          rel_error=rel_error, hint=HINTS["wrong-seed"])
+                          rel_error=rel_error, hint=sentence("wrong-seed"))
         outcome = diagnose(values, position)
         if outcome.category in _ORDER_SYMPTOMS:
             early = self._passed_on_early(values, position)
@@ -151,7 +149,7 @@ class BackpropCase(GraphCase):
                               f"all of {consumer}'s own consumers had sent their partial "
                               "adjoints.", **{k: v for k, v in outcome.diagnosis.items()
                                               if k not in ("category", "hint")},
-                              early_node=consumer, hint=HINTS["wrong-order"])
+                              early_node=consumer, hint=sentence("wrong-order"))
         return outcome
 
     @staticmethod
@@ -219,17 +217,14 @@ class BackpropCase(GraphCase):
                 if got is None:
                     return failed("missing-adjoint", f"on {len(graph.order)} nodes there is no "
                                   f"adjoint for {name}.", node=name,
-                                  hint=HINTS["missing-adjoint"])
+                                  hint=sentence("missing-adjoint"))
                 if not close(got, value):
                     abs_error, rel_error = errors(got, value)
                     return failed("wrong-value", f"on {len(graph.order)} nodes the adjoint of "
                                   f"{name} is wrong.", node=name, expected=preview(value),
                                   received=preview(got), abs_error=abs_error,
                                   rel_error=rel_error)
-        return judge_growth(runs[0], runs[-1],
-                            hint="Look for membership tests on lists (`node in visited_list`), "
-                                 "list.index or list.remove, or a sort redone inside the main "
-                                 "loop; use sets and dicts.")
+        return judge_growth(runs[0], runs[-1], hint=sentence("too-slow", "backprop"))
 
     def _judge_memory(self, record) -> Outcome:
         wrong = self._not_a_dict(record) or self._check_values(
@@ -245,8 +240,6 @@ class BackpropCase(GraphCase):
         if self.over_memory(used, reference):
             return failed("memory", f"gradient() peaked at {used / 2**20:.1f} MiB; the reference "
                           f"needs {reference / 2**20:.1f} MiB.",
-                          hint="Keep one value and one adjoint per node, and drop each node's "
-                               "list of partial adjoints once it is summed; do not copy "
-                               "arrays you only read.",
+                          hint=sentence("memory", "backprop"),
                           received_bytes=used, expected_bytes=reference)
         return passed(f"peak memory {used / max(reference, 1):.1f}x the reference's")

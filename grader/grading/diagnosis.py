@@ -16,28 +16,7 @@ import autodiff as ad
 
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, preview
-
-HINTS = {
-    "missing-adjoint": "node_to_grad needs an entry for every node that out depends on "
-                       "(out and the variables included); a node whose adjoint never arrives "
-                       "is dropped from the sum.",
-    "wrong-seed": "The walk starts from node_to_grad[out] = ones_like(out): "
-                  "d sum(out)/d out is 1 in every element, with out's shape.",
-    "adjoint-not-summed": "A node with several consumers receives one partial adjoint from each "
-                          "output edge. Sum them all (sum_node_list) before passing the adjoint "
-                          "on with node.op.gradient.",
-    "wrong-order": "A node's adjoint is complete only once every consumer has sent its partial "
-                   "adjoint: visit nodes in reverse topological order.",
-    "double-counted": "A partial adjoint was added twice: collect each output edge's partial "
-                      "adjoint exactly once, and ask each node's op.gradient once.",
-    "wrong-shape": "An adjoint has the shape of its node; partial adjoints of broadcast inputs "
-                   "are already summed back by op.gradient.",
-    "not-a-graph": "gradient() builds the gradient graph and evaluates nothing: each adjoint "
-                   "is a Node computed from out's nodes by op.gradient, summed with "
-                   "sum_node_list, starting from ones_like(out).",
-    "wrong-value": "Compare this node's adjoint with the sum of the partial adjoints from its "
-                   "consumers; check each op.gradient call's arguments.",
-}
+from .sentences import sentence
 
 
 @dataclass
@@ -94,12 +73,12 @@ def diagnose(point: PointValues, position: int) -> Outcome:
     if got is None:
         which = "out" if position == point.out else f"node {name}"
         return failed("missing-adjoint", f"node_to_grad has no adjoint for {which}.",
-                      **where, expected=preview(expected), hint=HINTS["missing-adjoint"])
+                      **where, expected=preview(expected), hint=sentence("missing-adjoint"))
     details = {**where, "expected": preview(expected), "received": preview(got)}
     if np.shape(got) != np.shape(expected) and position != point.out:
         return failed("wrong-shape", f"the adjoint of {name} has shape {list(np.shape(got))}"
                       f" instead of {list(np.shape(expected))}.", **details,
-                      hint=HINTS["wrong-shape"])
+                      hint=sentence("wrong-shape"))
     abs_error, rel_error = errors(got, expected)
     details.update(abs_error=abs_error, rel_error=rel_error)
     category = "wrong-seed" if position == point.out else _category(point, position, got, expected)
@@ -119,7 +98,7 @@ def diagnose(point: PointValues, position: int) -> Outcome:
                            f"{fan_in} never reached it.",
         "wrong-value": f"the adjoint of {name} ({node.op.name}) is wrong.",
     }
-    return failed(category, messages[category], **details, hint=HINTS[category])
+    return failed(category, messages[category], **details, hint=sentence(category))
 
 
 def node_names(point: PointValues) -> NodeNames:
@@ -188,7 +167,7 @@ def explain_key_error(target: ad.Node, node: ad.Node, traceback: str) -> Outcome
     if node is target:
         return failed("wrong-seed", "gradient() raised KeyError on out itself: the walk must "
                       "start from node_to_grad[out] = ones_like(out) before anything is looked "
-                      "up.", **details, hint=HINTS["wrong-seed"])
+                      "up.", **details, hint=sentence("wrong-seed"))
     if node not in set(order):
         return failed("exception", f"gradient() raised KeyError on {name}, a node that out does "
                       "not depend on.", **details)
@@ -203,12 +182,12 @@ def explain_key_error(target: ad.Node, node: ad.Node, traceback: str) -> Outcome
                       f"({they[2]} value does not depend on {name}'s value). A node that "
                       "receives no partial adjoints still has an adjoint: it is zero (zeros "
                       "shaped like the node), and node_to_grad needs it.", **details,
-                      hint=HINTS["missing-adjoint"])
+                      hint=sentence("missing-adjoint"))
     via = ", ".join(names.name(c) for c in senders[:3])
     return failed("exception", f"gradient() raised KeyError on {name} although "
                   f"{_count(len(senders), 'consumer')} ({via}) send it partial adjoints: it "
                   "was looked up before any of them had been added.", **details,
-                  hint=HINTS["wrong-order"])
+                  hint=sentence("wrong-order"))
 
 
 def _sends_partial(consumer: ad.Node, node: ad.Node) -> bool:

@@ -33,23 +33,10 @@ import autodiff as ad
 from reference.gradcheck import ATOL, EPS, RTOL, compare
 
 from .outcome import preview
+from .sentences import sentence
 from .tests_cases import InstructorError, InstructorTest, TestFailure
 
 __all__ = ["TestFailure", "check_gradient", "central_difference", "fail", "test"]
-
-HINTS = {
-    "not-a-graph": "gradient(node, output_grad) returns a list with one entry per input of "
-                   "node: a Node built from kit ops (or None for an input that has no "
-                   "adjoint). It evaluates nothing.",
-    "missing-adjoint": "Every input this op's value depends on needs its partial adjoint; "
-                       "None is only for an input that does not change the value.",
-    "wrong-shape": "A partial adjoint has the shape of its input: where the forward op "
-                   "broadcast an input, sum the adjoint back over the broadcast axes "
-                   "(sum_like(grad, input), or reduce_sum).",
-    "wrong-value": "Write the op's local derivative on paper and multiply it by output_grad: "
-                   "for matmul the other operand is transposed; for a quotient "
-                   "d(a/b)/db = -a/b^2; log's derivative is 1 / its input.",
-}
 
 
 def test(points: float = 1.0, visibility: str = "visible", time_limit: float = 10.0,
@@ -117,11 +104,12 @@ def _check(node, partials, feed_dict, output_grad, eps, atol, rtol) -> None:
     op = node.op.name
     if not isinstance(partials, (list, tuple)):
         fail("not-a-graph", f"gradient() of a {op} node returned a {type(partials).__name__}, "
-             f"not a list of {len(inputs)} partial adjoints.", hint=HINTS["not-a-graph"])
+             f"not a list of {len(inputs)} partial adjoints.",
+             hint=sentence("not-a-graph", "op-gradient"))
     if len(partials) != len(inputs):
         fail("not-a-graph", f"a {op} node has {len(inputs)} input(s), so gradient() returns "
              f"{len(inputs)} partial adjoint(s); it returned {len(partials)}.",
-             hint=HINTS["not-a-graph"])
+             hint=sentence("not-a-graph", "op-gradient"))
     weights = np.asarray(feed_dict[output_grad], dtype=np.float64)
 
     def total(inp):
@@ -139,20 +127,20 @@ def _check(node, partials, feed_dict, output_grad, eps, atol, rtol) -> None:
         where = {"node": str(inp.name), "op": op}
         if partial is None:
             fail("missing-adjoint", f"{label} is None, but the {op} node's value depends on "
-                 "that input.", **where, hint=HINTS["missing-adjoint"])
+                 "that input.", **where, hint=sentence("missing-adjoint", "op-gradient"))
         if not isinstance(partial, ad.Node):
             fail("not-a-graph", f"{label} is a {type(partial).__name__}, not a Node.",
-                 **where, hint=HINTS["not-a-graph"])
+                 **where, hint=sentence("not-a-graph", "op-gradient"))
         try:
             (received,) = ad.evaluate([partial], feed_dict)
         except (ad.EvaluationError, ValueError, TypeError, ArithmeticError) as exc:
             fail("not-a-graph", f"{label} cannot be evaluated: {exc}.", **where,
-                 hint=HINTS["not-a-graph"])
+                 hint=sentence("not-a-graph", "op-gradient"))
         received = np.asarray(received, dtype=np.float64)
         if received.shape != point.shape:
             fail("wrong-shape", f"{label} has shape {tuple(received.shape)}: a partial adjoint "
                  "has its input's shape.", **where, received=preview(received),
-                 hint=HINTS["wrong-shape"])
+                 hint=sentence("wrong-shape", "op-gradient"))
         expected = central_difference(total(inp), point, eps)
         ok, worst = compare(str(inp.name), received, expected, atol, rtol)
         if not ok:
@@ -162,5 +150,5 @@ def _check(node, partials, feed_dict, output_grad, eps, atol, rtol) -> None:
                  f"{worst.numeric:.6g} (abs error {worst.abs_error:.3g}).",
                  **where, expected=preview(expected), received=preview(received),
                  abs_error=worst.abs_error, rel_error=worst.rel_error,
-                 hint=HINTS["wrong-value"])
+                 hint=sentence("wrong-value", "op-gradient"))
 

@@ -21,6 +21,7 @@ import autodiff as ad
 from grader.grading.harness import functions, graphio
 
 from .outcome import Outcome, errors, failed, passed, preview
+from .sentences import sentence
 from .trusted import engine
 
 DEFAULT_H = 1e-6
@@ -201,13 +202,11 @@ class NumericalCase:
             if "not_array" in run:
                 return failed("wrong-value", f"numerical_gradient {_label(h)} "
                               f"{run['not_array']}, not a numpy array of numbers.",
-                              h=h, hint="Return an array shaped like x.")
+                              h=h, hint=sentence("wrong-value", "estimate-not-an-array"))
             if run["modified"]:
                 return failed("input-modified", f"numerical_gradient {_label(h)} left x "
                               "changed.", h=h,
-                              hint="Perturb a copy of x, or restore each entry from its saved "
-                                   "value (x[i] = old): x[i] + h - h is not always x[i] in "
-                                   "floating point.")
+                              hint=sentence("input-modified"))
         values = []
         for h, run in zip(self.steps, runs):
             value = graphio.decode_array(run["value"])
@@ -216,8 +215,7 @@ class NumericalCase:
                               f"{list(value.shape)}; x has shape {list(self.point.shape)}.",
                               h=h, expected_shape=list(self.point.shape),
                               received_shape=list(value.shape),
-                              hint="The gradient has the shape of x: fill an array made with "
-                                   "np.zeros_like(x) (or reshape at the end).")
+                              hint=sentence("wrong-shape", "estimate"))
             values.append(value)
         ignored = self._h_ignored(values)
         if ignored is not None:
@@ -245,7 +243,7 @@ class NumericalCase:
                     return failed("step-size", f"h={steps[i]:g} and h={steps[j]:g} gave the "
                                   "very same estimate: numerical_gradient does not use its "
                                   "argument h.", steps=[steps[i], steps[j]],
-                                  hint="Perturb by the h you were given, and divide by 2h.")
+                                  hint=sentence("step-size"))
         return None
 
     def _classify(self, h, run, value, values, n) -> Outcome:
@@ -259,8 +257,7 @@ class NumericalCase:
             # Every comparison below measures a distance, and any distance to inf is inf.
             return failed("wrong-value", f"{_label(h)} the estimate has NaN or infinite "
                           "elements.", **details,
-                          hint="f is finite around x, so differences taken with a step h > 0 "
-                               "are finite too: look for a division by zero or a step of 0.")
+                          hint=sentence("wrong-value", "estimate-not-finite"))
         distance = float(np.max(np.abs(value - g), initial=0.0))
         for direction, formula in ((1, "(f(x + h) - f(x)) / h"), (-1, "(f(x) - f(x - h)) / h")):
             one_sided = self.one_sided(h_eff, direction)
@@ -269,14 +266,12 @@ class NumericalCase:
                               f"difference {formula}, whose error shrinks like h; use the central "
                               "difference (f(x + h) - f(x - h)) / (2h), whose error shrinks "
                               f"like h^2.{self._ratio_note(values)}", **details,
-                              hint="Central differences call f twice per element of x, at "
-                                   "x + h e_i and x - h e_i.")
+                              hint=sentence("forward-difference", "one-sided"))
         for other in self.reference_estimates:
             if other != h_eff and self._is_reference_at(value, other, h_eff):
                 return failed("step-size", f"{_label(h)} the estimate is what central "
                               f"differences give with h={other:g}: the h passed in is not "
-                              "used.", **details, hint="Perturb by the h you were given, and "
-                                                       "divide by 2h.")
+                              "used.", **details, hint=sentence("step-size"))
         accurate_elsewhere = [
             other for other, v in zip(self.steps, values)
             if _effective(other) != h_eff and bool(np.all(
@@ -284,8 +279,7 @@ class NumericalCase:
         if accurate_elsewhere:
             return failed("step-size", f"the estimate is right {_label(accurate_elsewhere[0])} "
                           f"but wrong {_label(h)}: h is not used consistently.", **details,
-                          hint="Use the same h to perturb x and to divide: "
-                               "(f(x + h e_i) - f(x - h e_i)) / (2h).")
+                          hint=sentence("step-size", "inconsistent"))
         ratio = self._error_ratio(values)
         if ratio is not None:
             (big, small), factor = ratio
@@ -298,15 +292,13 @@ class NumericalCase:
                 return failed("step-size", f"from h={big:g} to h={small:g} the error did not "
                               f"change ({factor:.1f}x; central differences: about "
                               f"{expected_factor:.0f}x): h is not used as it should be.",
-                              **details, hint="Perturb by the h you were given, and divide by "
-                                              "2h.")
+                              **details, hint=sentence("step-size"))
             if (big / small) ** 0.5 <= factor <= (big / small) ** 1.5:
                 return failed("forward-difference", f"from h={big:g} to h={small:g} the error "
                               f"fell {factor:.0f}x, like h rather than h^2 (central differences:"
                               f" about {expected_factor:.0f}x): the estimate is only first-order"
                               " accurate.", **details,
-                              hint="Use the symmetric difference "
-                                   "(f(x + h e_i) - f(x - h e_i)) / (2h).")
+                              hint=sentence("forward-difference"))
         if n > 1 and run["calls"] == n + 1:  # central differences call f 2n times
             return failed("forward-difference", f"{_label(h)} the estimate is wrong, and f was "
                           f"called {n + 1} times for {n} elements: the pattern of a one-sided "
@@ -314,8 +306,7 @@ class NumericalCase:
                           "(f(x + h) - f(x - h)) / (2h).", **details)
         return failed("wrong-value", f"{_label(h)} the estimate is off by up to {abs_error:.3g} "
                       f"(relative {rel_error:.3g}) from the exact gradient.", **details,
-                      hint="Perturb one element at a time by +h and -h and divide the "
-                           "difference of f by 2h.")
+                      hint=sentence("wrong-value", "estimate"))
 
     def _is_reference_at(self, value, other: float, h: float) -> bool:
         """Is ``value`` what central differences give with step ``other`` (and not with h)?"""

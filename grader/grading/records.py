@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from grader.grading.harness.protocol import BUDGET_SPENT, CASE, IMPORT, OUTPUT, SYSTEM_ERROR
 
 from .outcome import CATEGORIES, Outcome, failed
+from .sentences import sentence
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def judge(case, import_record: dict, record: dict | None,
     if "error" in record:
         error = record["error"] if isinstance(record["error"], dict) else {}
         category = _known(error.get("category", "exception"))
-        if category in TIMEOUT_SENTENCES and "limit" in error:
+        if category in TIMED_OUT and "limit" in error:
             return failed(category, timeout_sentence(category, error["limit"], reference))
         return failed(category, str(error.get("message", ""))[:4000])
     try:
@@ -133,15 +134,8 @@ def _known(category) -> str:
     return category if isinstance(category, str) and category in CATEGORIES else "forbidden"
 
 
-TIMEOUT_SENTENCES = {
-    "timeout": "it most likely loops forever. Look for a loop whose condition never changes, "
-               "or a walk of the graph that keeps revisiting nodes.",
-    "too-slow": "on graphs this large, work that grows faster than the graph (a list searched "
-                "for every node, a graph walked once per node) takes too long.",
-    "exponential-graph": "shared nodes reached along many paths get one gradient subgraph per "
-                         "path. Sum each node's partial adjoints once, in reverse topological "
-                         "order, before passing its adjoint on.",
-}
+# Categories whose record carries the limit the code ran past.
+TIMED_OUT = ("timeout", "too-slow", "exponential-graph")
 
 
 def timeout_sentence(category: str, limit, reference: float | None) -> str:
@@ -151,5 +145,5 @@ def timeout_sentence(category: str, limit, reference: float | None) -> str:
     except (TypeError, ValueError):
         return "Your code was stopped: it ran past this test's time limit."
     needs = "" if reference is None else f" (the reference solution needs {reference:.2g} s)"
-    return f"Your code did not finish this test within {limit:g} s of CPU time{needs}: " \
-        + TIMEOUT_SENTENCES[category]
+    return f"Your code did not finish this test within {limit:g} s of CPU time{needs}. " \
+        + sentence(category)

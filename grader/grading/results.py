@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from .outcome import Outcome
+from .sentences import worded_in
 
 VISIBLE, HIDDEN, AFTER_DUE = "visible", "hidden", "after_due_date"
 PENDING = "pending"  # the status of a test a partial document has not judged yet
@@ -45,20 +46,6 @@ def strict_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [strict_json(item) for item in value]
     return value
-
-
-IMPORT_HINTS = {
-    "syntax-error": "Python could not parse the file: fix the line shown (python -m py_compile "
-                    "{file} finds it on your machine).",
-    "missing-function": "Define {entry}() at the top level of {file}, with the starter file's "
-                        "signature; a typo in its name or an indented def hides it.",
-    "exception": "Importing {file} runs its top-level code: keep work inside functions, and "
-                 "import only numpy, the standard library and autodiff.",
-    "timeout": "Importing {file} runs its top-level code: a loop there never ends, so no test "
-               "could start. Keep work inside functions.",
-    "memory-limit": "Importing {file} runs its top-level code, and it used up the memory "
-                    "limit. Keep work inside functions.",
-}
 
 
 def pending_entry(number: int, case) -> dict:
@@ -113,7 +100,7 @@ def _import_problem(assignment, import_record: dict) -> str:
     category = import_record["category"]
     text = f"{assignment.submit_file} could not be loaded ({category}):\n" \
            f"{import_record.get('message', '')}".rstrip()
-    hint = IMPORT_HINTS.get(category)
+    hint = worded_in(category, "import")
     if hint:
         text += "\nHint: " + hint.format(file=assignment.submit_file, entry=assignment.entry)
     return text

@@ -41,7 +41,8 @@ import numpy as np
 from grader.grading.harness import calls, graphio
 
 from .assignments import load_assignment
-from .outcome import CATEGORIES, Outcome, failed, passed
+from .outcome import CATEGORIES, TEST_CATEGORIES, Outcome, failed, passed
+from .sentences import sentence
 from .trusted import solution_file
 
 log = logging.getLogger(__name__)
@@ -50,14 +51,6 @@ log = logging.getLogger(__name__)
 # Generator, and the assignment's reference solution (a module: the trusted engine).
 FIXTURES = ("student", "rng", "reference")
 CHECK = "calls"                # the payload's check: replayed calls, nothing the warden measures
-
-# What each category of a test's failure says to the student, beside the test's own message.
-TEST_HINTS = {
-    "test-failed": "The test's message above says what it expected; run the assignment's "
-                   "public tests (pytest) to see the visible ones fail on your machine.",
-    "test-error": "This is the course's bug, not yours: the test could not be judged. The "
-                  "course staff can see the details in the grader's log; it will be regraded.",
-}
 
 
 class TestFailure(AssertionError):
@@ -254,12 +247,12 @@ class InstructorTest:
             verdict = self._run(replay, lambda: cpu)
         except TestFailure as failure:
             diagnosis = dict(failure.diagnosis)
-            if "hint" not in diagnosis and failure.category in TEST_HINTS:
-                diagnosis["hint"] = TEST_HINTS[failure.category]
+            if "hint" not in diagnosis and failure.category in TEST_CATEGORIES:
+                diagnosis["hint"] = sentence(failure.category)
             return failed(_category(failure.category), failure.message[:4000], **diagnosis)
         except AssertionError as failure:
             return failed("test-failed", str(failure)[:4000] or "an assertion failed",
-                          hint=TEST_HINTS["test-failed"])
+                          hint=sentence("test-failed"))
         except _Unreplayable as exc:
             log.warning("test %r: the record does not fit its calls: %s", self.name, exc)
             return failed("forbidden", "the test's result record was malformed or tampered "
@@ -279,7 +272,7 @@ class InstructorTest:
         if fraction >= 1.0:
             return passed(message)
         outcome = failed("test-failed", message or f"partial credit: {fraction:.0%} of the "
-                                                   "points", hint=TEST_HINTS["test-failed"])
+                                                   "points", hint=sentence("test-failed"))
         outcome.fraction = fraction
         return outcome
 
@@ -287,7 +280,7 @@ class InstructorTest:
         log.error("test %r of %s is broken: %s", self.name, self.assignment.slug, why)
         return failed("test-error", "This test could not be judged: the course's test itself "
                       "failed, not your code. It scores nothing until the course staff fix it "
-                      "and regrade.", hint=TEST_HINTS["test-error"])
+                      "and regrade.", hint=sentence("test-error"))
 
 
 def _category(category: str) -> str:

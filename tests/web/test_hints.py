@@ -16,8 +16,9 @@ import autodiff as ad
 from grader.case_profiles import case_profiles
 from grader.grading.assignments import get_assignment, load_assignments
 from grader.grading.feedback_text import format_value
+from grader.grading.sentences import SENTENCES, UNEXPLAINED
 from grader.graph_drawing import draw, layers
-from grader.hint_ladder import LadderError, load_ladder, parse_ladder
+from grader.hint_ladder import LadderError, first_rung, load_ladder, parse_ladder
 from grader.hints import smallest_example
 from grader.models import utcnow
 from tests.support.apps import ON_BOTH_DATABASES
@@ -64,8 +65,8 @@ def test_hints_escalate_at_the_second_and_third_attempt(client, auth, ids, grade
                             for i in ids["alice"])
     # 1st: the category's sentence alone.
     card = hint_of(first, "adjoint-not-summed")
-    ladder = load_ladder(get_assignment("autodiff").folder)["adjoint-not-summed"]
-    assert 'data-rung="1"' in card and html.escape(ladder.sentence, quote=False) in card
+    sentence = first_rung(load_ladder(get_assignment("autodiff").folder), "adjoint-not-summed")
+    assert 'data-rung="1"' in card and html.escape(sentence, quote=False) in card
     assert "<svg" not in card and 'data-rung-text="3"' not in card
     # 2nd: the smallest failing visible graph (x * x), its wrong node marked, with its values.
     card = hint_of(second, "adjoint-not-summed")
@@ -124,7 +125,22 @@ def test_every_assignment_ladder_reads_and_quotes_its_readme():
         ladder = load_ladder(assignment.folder)
         assert ladder, f"{slug} has no hints.toml"
         for rungs in ladder.values():
-            assert rungs.sentence and rungs.quotes
+            assert rungs.quotes
+
+
+def test_the_first_rung_is_the_catalogues_sentence_unless_the_assignment_words_its_own():
+    backprop = load_ladder(get_assignment("backprop").folder)
+    # Backprop words the seed for itself (ones shaped like out's value, not ones_like(out)).
+    assert backprop["wrong-seed"].sentence
+    assert first_rung(backprop, "wrong-seed") == backprop["wrong-seed"].sentence
+    assert first_rung(backprop, "wrong-seed") != SENTENCES["wrong-seed"]
+    # Its wrong-order table only quotes the README: the catalogue speaks.
+    assert backprop["wrong-order"].sentence is None
+    assert first_rung(backprop, "wrong-order") == SENTENCES["wrong-order"]
+    # A category with no table at all, and a failure that names no category.
+    assert "stale-state" not in backprop
+    assert first_rung(backprop, "stale-state") == SENTENCES["stale-state"]
+    assert first_rung(backprop, "unexplained") == UNEXPLAINED
 
 
 def test_a_ladder_that_misquotes_the_readme_or_names_no_category_is_refused():
