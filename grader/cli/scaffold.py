@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from grader.grading.assignments import ASSIGNMENTS_DIR, load_assignments
-from grader.grading.harness.kinds import RUNNERS
+from grader.grading.kinds import KINDS
 from reference.solutions import SOLUTIONS_DIR
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -139,7 +139,7 @@ def scaffold(slug: str, kind: str, assignments_dir: Path = ASSIGNMENTS_DIR,
     if not SLUG.match(slug):
         raise click.UsageError(f"the slug {slug!r} must be lowercase letters, digits and _, "
                                "starting with a letter (it names a folder and a URL)")
-    if kind not in TEMPLATES or kind not in RUNNERS:
+    if kind not in TEMPLATES or kind not in KINDS:
         raise click.UsageError(f"unknown kind {kind!r} (known: {', '.join(sorted(TEMPLATES))})")
     folder, solution_folder = assignments_dir / slug, solutions_dir / slug
     for taken in (folder, solution_folder):

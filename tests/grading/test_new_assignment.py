@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from grader.cli import cli
 from grader.cli.scaffold import TEMPLATES, scaffold
 from grader.grading.assignments import ASSIGNMENTS_DIR, load_assignments, mutant_category
-from grader.grading.harness import kinds
+from grader.grading.kinds import KINDS
 from reference.solutions import SOLUTIONS_DIR
 from tests.support.live import REPOSITORY
 
@@ -34,7 +34,7 @@ def check_assignment(slug: str) -> subprocess.CompletedProcess:
 
 
 def test_every_kind_has_a_template():
-    assert set(TEMPLATES) == set(kinds.RUNNERS)
+    assert set(TEMPLATES) == set(KINDS)
 
 
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
