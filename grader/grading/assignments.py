@@ -4,10 +4,9 @@ An assignment is registered by its folder alone: its manifest (``assignment.toml
 its kind, its place in the course (``order``) and its reference solution (a file under
 reference/solutions/, on which the grader calibrates the assignment's time and memory
 limits; the judges' answers come from the reference engine, reference/engine.py).
-Adding an assignment of an existing kind (autodiff, backprop, numerical: the harness
-runners in grader/grading/harness/kinds.py) is adding a folder under ``assignments/`` and
-its reference solution; no code changes. A new kind needs a harness
-runner and a case class. The format is in assignments/README.md.
+Adding an assignment of an existing kind (grader/grading/kinds.py) is adding a folder
+under ``assignments/`` and its reference solution; no code changes. A new kind needs a
+harness runner, a case class and its entry there. The format is in assignments/README.md.
 """
 
 from __future__ import annotations
