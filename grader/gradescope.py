@@ -20,7 +20,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from grader.grading.assignments import REPOSITORY, Assignment, cases_file
+from grader.grading.assignments import REPOSITORY, Assignment, cases_files
 from grader.import_graph import Reach, reached
 
 # The distribution to install for each external module a grading may import; building a zip
@@ -81,7 +81,7 @@ def grading_reach(assignment: Assignment) -> Reach:
     harness (run by path in the sandbox). Imports inside functions are followed in the core,
     reference/ and the assignment: a grading calls those (trusted.py's door to the solutions).
     """
-    entries = [GRADING_ENTRY, cases_file(assignment.folder), *sorted(HARNESS_DIR.glob("*.py"))]
+    entries = [GRADING_ENTRY, *cases_files(assignment.folder), *sorted(HARNESS_DIR.glob("*.py"))]
     return reached(entries, lazy_imports_in=[CORE, REPOSITORY / "reference", assignment.folder])
 
 

@@ -52,6 +52,12 @@ def module_file(name: str) -> Path | None:
     return None
 
 
+def _namespace_package(name: str) -> bool:
+    """Whether a top-level name is a folder of ours without __init__.py (an assignment's
+    files import one another relatively: assignments/<slug>/hidden_tests.py runs tests.py)."""
+    return any((root / name).is_dir() for root in SOURCE_ROOTS)
+
+
 def _package_of(path: Path) -> list[str]:
     """The dotted package a repository file belongs to, as parts."""
     root = KIT_DIR if path.is_relative_to(KIT_DIR) else REPOSITORY  # the kit lies inside
@@ -110,7 +116,7 @@ def reached(entries: Iterable[Path], lazy_imports_in: Iterable[Path] = ()) -> Re
             if not name:
                 continue
             top = name.split(".")[0]
-            if module_file(top) is None:
+            if module_file(top) is None and not _namespace_package(top):
                 if top not in sys.stdlib_module_names and top != "__future__":
                     reach.external.add(top)
                 continue

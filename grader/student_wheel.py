@@ -6,12 +6,15 @@ same harness, judges and diagnosis as the grader:
 - ``autodiff/``: the kit (reference/kit/autodiff);
 - ``autodiff_student/``: the command (student_package/autodiff_student), the harness
   (grader/grading/harness), the judging code and the server's file check (grader/grading,
-  the modules in JUDGING), the report and `submit` of the `autograder` command
-  (grader/cli), and one JSON file per
-  assignment with its visible cases and their reference results (grader/grading/snapshots).
+  the modules in JUDGING), the tolerances of a gradient check (reference/closeness.py),
+  the report and `submit` of the `autograder` command (grader/cli), and one JSON file per
+  assignment with its visible cases and their reference results (grader/grading/snapshots),
+  beside it, for an assignment of instructor-written tests, its tests.py (visible tests
+  only: loading the folder refuses any other there, grader/grading/assignments.py).
 
 No reference solution, hidden case or mutant goes in: hidden and after-due-date cases
-are left out, and only the results of the reference computations are shipped.
+are left out (hidden_tests.py too), and only the results of the reference computations are
+shipped.
 """
 
 from __future__ import annotations
@@ -27,7 +30,13 @@ import tempfile
 import threading
 from pathlib import Path
 
-from grader.grading.assignments import KIT_DIR, REPOSITORY, load_assignments
+from grader.grading.assignments import (
+    KIT_DIR,
+    REPOSITORY,
+    VISIBLE_TESTS,
+    cases_files,
+    load_assignments,
+)
 
 NAME = "autodiff_student"
 VERSION = "0.1.0"
@@ -36,8 +45,10 @@ WHEEL_NAME = f"{NAME}-{VERSION}-py3-none-any.whl"
 # The core modules a local judging runs; each kind's case module is added from the kinds'
 # registry (grader/grading/kinds.py), so a new kind needs no change here.
 JUDGING = ["outcome", "naming", "diagnosis", "graph_cases", "growth", "results", "records",
-           "snapshots", "kinds", "trusted", "submitted_file", "feedback_text", "sentences"]
+           "snapshots", "kinds", "trusted", "submitted_file", "feedback_text", "sentences",
+           "instructor_tests"]  # what an assignment's tests.py imports
 COMMAND_FILES = ["report", "remote"]  # from grader/cli
+REFERENCE_FILES = ["closeness"]  # from reference/: numpy alone, no engine, no solution
 
 PYPROJECT = f"""\
 [build-system]
@@ -59,7 +70,7 @@ autograder = "{NAME}.cli:main"
 include = ["autodiff", "{NAME}*"]
 
 [tool.setuptools.package-data]
-{NAME} = ["assignments/*.json"]
+{NAME} = ["assignments/*.json", "assignments/*/{VISIBLE_TESTS}"]
 """
 
 _lock = threading.Lock()
@@ -112,30 +123,25 @@ def stage(root: Path) -> None:
     for module in COMMAND_FILES:
         text = (REPOSITORY / "grader" / "cli" / f"{module}.py").read_text(encoding="utf-8")
         _write_module(package / f"{module}.py", text)
+    for module in REFERENCE_FILES:
+        text = (REPOSITORY / "reference" / f"{module}.py").read_text(encoding="utf-8")
+        _write_module(package / f"{module}.py", text)
     assignments = package / "assignments"
     assignments.mkdir()
-    for assignment in filter(tested_locally, load_assignments().values()):
+    for assignment in load_assignments().values():
         (assignments / f"{assignment.slug}.json").write_text(
             json.dumps(assignment_data(assignment), allow_nan=False), encoding="utf-8")
+        if assignment.folder / VISIBLE_TESTS in cases_files(assignment.folder):
+            (assignments / assignment.slug).mkdir()
+            _write_visible_tests(assignment, assignments / assignment.slug / VISIBLE_TESTS)
     (root / "pyproject.toml").write_text(PYPROJECT, encoding="utf-8")
 
 
 def judging_modules() -> list[str]:
-    """JUDGING and the case module of every kind the package tests locally."""
+    """JUDGING and the case module of every kind."""
     from grader.grading.kinds import KINDS
 
-    return JUDGING + sorted({kind.module for kind in KINDS.values()
-                             if kind.tested_locally})
-
-
-def tested_locally(assignment) -> bool:
-    """Whether `autograder test` can run the assignment's visible tests: its kind's cases
-    travel as snapshots (grader/grading/snapshots.py). The `tests` kind's do not (its judge is
-    the instructor's test code, whose file holds the hidden tests too): those assignments are
-    left out of the package."""
-    from grader.grading.kinds import kind
-
-    return kind(assignment.kind).tested_locally
+    return JUDGING + sorted({kind.module for kind in KINDS.values()})
 
 
 def assignment_data(assignment) -> dict:
@@ -150,10 +156,25 @@ def assignment_data(assignment) -> dict:
                       if case.visibility == "visible"]}
 
 
+def _write_visible_tests(assignment, path: Path) -> None:
+    """The assignment's tests.py, which the package's `autograder test` runs (local.py): it
+    travels alone, so it may import the kit, numpy and the test kit, not a file beside it."""
+    text = (assignment.folder / VISIBLE_TESTS).read_text(encoding="utf-8")
+    relative = [node for node in ast.walk(ast.parse(text))
+                if isinstance(node, ast.ImportFrom) and node.level]
+    if relative:
+        raise RuntimeError(f"{assignment.slug}/{VISIBLE_TESTS} imports from a file beside it, "
+                           "which the student package does not ship")
+    _write_module(path, text)
+
+
 def _write_module(path: Path, text: str) -> None:
-    """Copy a module, pointing its imports of the core at the package's copies of it."""
+    """Copy a module, pointing its imports of the core (and of REFERENCE_FILES) at the
+    package's copies of it."""
     text = re.sub(r"^from grader\.grading\.harness(\.[\w.]+)? import",
                   rf"from {NAME}.harness\1 import", text, flags=re.MULTILINE)
+    text = re.sub(rf"^from reference\.({'|'.join(REFERENCE_FILES)}) import",
+                  rf"from {NAME}.\1 import", text, flags=re.MULTILINE)
     # The command's modules word results with the core's own modules, shipped beside them.
     text = re.sub(r"^from grader\.grading\.(\w+) import", rf"from {NAME}.grading.\1 import",
                   text, flags=re.MULTILINE)

@@ -1,7 +1,8 @@
 """Numerical checks: central differences as the oracle, modeled on torch.autograd.gradcheck.
 
 An analytic adjoint passes where |analytic - numeric| <= atol + rtol * |numeric| for
-every element; a failure names the worst element (the one furthest over that bound).
+every element; a failure names the worst element (the one furthest over that bound). The
+comparison itself is reference/closeness.py's.
 """
 
 from __future__ import annotations
@@ -14,25 +15,11 @@ import numpy as np
 import autodiff as ad
 
 from . import engine
+from .closeness import ATOL, EPS, RTOL, GradcheckError, WorstElement, compare
 
-EPS, ATOL, RTOL = 1e-6, 1e-5, 1e-3
-
-
-@dataclass(frozen=True)
-class WorstElement:
-    """The element of an adjoint that is furthest from its numerical estimate."""
-
-    node: str
-    index: tuple[int, ...]
-    analytic: float
-    numeric: float
-    abs_error: float
-    rel_error: float
-
-    def __str__(self) -> str:
-        return (f"d/d{self.node}{list(self.index)}: analytic {self.analytic:.6g}, "
-                f"numeric {self.numeric:.6g} (abs error {self.abs_error:.3g}, "
-                f"rel error {self.rel_error:.3g})")
+__all__ = ["ATOL", "EPS", "RTOL", "GradcheckError", "GradcheckResult", "WorstElement",
+           "analytic_adjoints", "compare", "gradcheck", "gradgradcheck", "numeric_adjoint",
+           "variables_of"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +29,6 @@ class GradcheckResult:
 
     def __bool__(self) -> bool:
         return self.ok
-
-
-class GradcheckError(AssertionError):
-    """Raised by gradcheck when an adjoint disagrees with central differences."""
 
 
 def variables_of(out: ad.Node) -> list[ad.Node]:
@@ -71,27 +54,6 @@ def analytic_adjoints(out: ad.Node, feed_dict: Mapping, wrt: Sequence[ad.Node],
         adjoints = engine.adjoint_values(out, feed_dict)
         return [np.asarray(adjoints[x]) for x in wrt]
     raise ValueError(f"unknown method {method!r}: use 'autodiff' or 'backprop'")
-
-
-def compare(name: str, analytic, numeric, atol: float = ATOL, rtol: float = RTOL):
-    """(ok, worst element) of one adjoint against its estimate."""
-    analytic = np.asarray(analytic, dtype=np.float64)
-    numeric = np.asarray(numeric, dtype=np.float64)
-    if analytic.shape != numeric.shape:
-        raise GradcheckError(
-            f"d/d{name}: analytic shape {analytic.shape} != numeric shape {numeric.shape}")
-    if analytic.size == 0:
-        return True, None
-    abs_error = np.abs(analytic - numeric)
-    excess = np.where(np.isfinite(abs_error), abs_error - (atol + rtol * np.abs(numeric)), np.inf)
-    flat = int(np.argmax(excess))
-    index = tuple(int(i) for i in np.unravel_index(flat, analytic.shape))
-    worst = WorstElement(
-        node=name, index=index, analytic=float(analytic[index]), numeric=float(numeric[index]),
-        abs_error=float(abs_error[index]),
-        rel_error=float(abs_error[index] / max(abs(numeric[index]), np.finfo(float).tiny)),
-    )
-    return bool(excess[index] <= 0), worst
 
 
 def gradcheck(out: ad.Node, feed_dict: Mapping, wrt: Sequence[ad.Node] | None = None, *,

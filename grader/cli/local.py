@@ -8,9 +8,11 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from grader.grading.assignments import (
+    MisplacedTest,
     UnknownAssignment,
     get_assignment,
     load_assignments,
@@ -74,6 +76,11 @@ def check_assignment(assignment):
 
     spec = _assignment(assignment)
     console = Console()
+    try:  # a test in the wrong file, before anything is graded
+        spec.cases()
+    except MisplacedTest as misplaced:
+        console.print(f"[red]problem:[/] {escape(str(misplaced))}", highlight=False)
+        raise SystemExit(1) from None
     runs = {"reference": spec.solution, **{p.stem: p for p in spec.mutants()}}
     documents = {}
     with console.status("grading…") as status:

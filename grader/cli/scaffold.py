@@ -1,8 +1,8 @@
 """`autograder new-assignment SLUG --kind KIND`: the folder of a new assignment, ready to fill in.
 
 It writes what assignments/README.md describes (manifest, README, starter, public tests,
-the trusted tests: cases.py, or tests.py for the `tests` kind, mutants/) and a reference
-solution under reference/solutions/SLUG/. The solution and the tests are examples to
+the trusted tests: cases.py, or tests.py (its visible tests) for the `tests` kind, mutants/)
+and a reference solution under reference/solutions/SLUG/. The solution and the tests are examples to
 replace: once they are filled in, `autograder check-assignment SLUG` passes.
 """
 
@@ -14,8 +14,13 @@ from pathlib import Path
 
 import click
 
-from grader.grading.assignments import ASSIGNMENTS_DIR, load_assignments
-from grader.grading.harness.kinds import RUNNERS
+from grader.grading.assignments import (
+    ASSIGNMENTS_DIR,
+    HIDDEN_TESTS,
+    VISIBLE_TESTS,
+    load_assignments,
+)
+from grader.grading.kinds import KINDS
 from reference.solutions import SOLUTIONS_DIR
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
@@ -115,15 +120,20 @@ def test_doubles_a_vector():
 }
 
 
-def _readme(slug: str, template: KindTemplate, kind: str) -> str:
+def _cases_docstring(slug: str, template: KindTemplate) -> str:
+    if template.cases_file == VISIBLE_TESTS:
+        return (f"The visible tests of `{slug}` (never mounted in the sandbox; the student "
+                "package ships this\nfile: hidden and after-due-date tests go in "
+                f"{HIDDEN_TESTS}, which may import helpers from here).")
+    return f"The tests of `{slug}` (trusted code: never mounted in the sandbox)."
+
+
+def _readme(slug: str, template: KindTemplate) -> str:
     module = template.submit_file.removesuffix(".py")
-    if kind in ("autodiff", "backprop", "numerical"):
-        local = (f"```\npython -m pip install autodiff_student-0.1.0-py3-none-any.whl\n"
-                 f"autograder test {slug} {template.submit_file}\n```\n\n"
-                 f"`python -m pytest test_{module}.py` runs the starter's own tests: they "
-                 "count different tests than `autograder test`; both should pass.\n")
-    else:
-        local = f"```\npython -m pytest test_{module}.py\n```\n"
+    local = (f"```\npython -m pip install autodiff_student-0.1.0-py3-none-any.whl\n"
+             f"autograder test {slug} {template.submit_file}\n```\n\n"
+             f"`python -m pytest test_{module}.py` runs the starter's own tests: they "
+             "count different tests than `autograder test`; both should pass.\n")
     return (f"# {slug}\n\nWhat students implement, with the lecture's pseudo-code.\n\n"
             f"## What to submit\n\nOne file, `{template.submit_file}`, defining\n\n"
             f"```python\n{template.signature}\n```\n\n"
@@ -139,7 +149,7 @@ def scaffold(slug: str, kind: str, assignments_dir: Path = ASSIGNMENTS_DIR,
     if not SLUG.match(slug):
         raise click.UsageError(f"the slug {slug!r} must be lowercase letters, digits and _, "
                                "starting with a letter (it names a folder and a URL)")
-    if kind not in TEMPLATES or kind not in RUNNERS:
+    if kind not in TEMPLATES or kind not in KINDS:
         raise click.UsageError(f"unknown kind {kind!r} (known: {', '.join(sorted(TEMPLATES))})")
     folder, solution_folder = assignments_dir / slug, solutions_dir / slug
     for taken in (folder, solution_folder):
@@ -159,7 +169,7 @@ def scaffold(slug: str, kind: str, assignments_dir: Path = ASSIGNMENTS_DIR,
             f'solution = "{slug}/{template.submit_file}"\norder = {max(orders, default=0) + 1}\n'
             '\n[policy]\nmax_submissions_per_day = 30\nscore_policy = "best"\n'
             '\n[limits.sandbox]\nwall_seconds = 60\ncpu_seconds = 60\n'),
-        folder / "README.md": _readme(slug, template, kind),
+        folder / "README.md": _readme(slug, template),
         folder / "starter" / template.submit_file: (
             f"{header}{template.signature}\n    raise NotImplementedError(\"write "
             f"{template.entry}\")\n"),
@@ -168,8 +178,7 @@ def scaffold(slug: str, kind: str, assignments_dir: Path = ASSIGNMENTS_DIR,
             f"import numpy as np\nfrom {module} import {template.entry}\n\n"
             f"import autodiff as ad  # noqa: F401\n\n{template.public_test}"),
         folder / template.cases_file: (
-            f'"""The tests of `{slug}` (trusted code: never mounted in the sandbox)."""\n\n'
-            f"{template.cases}"),
+            f'"""{_cases_docstring(slug, template)}"""\n\n{template.cases}'),
         folder / "mutants" / "README.md": (
             "Deliberately wrong solutions, one per classic mistake: each file's first line is "
             "`# expect: <category>`\n(grader/grading/outcome.py), the diagnosis "

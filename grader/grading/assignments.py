@@ -4,16 +4,20 @@ An assignment is registered by its folder alone: its manifest (``assignment.toml
 its kind, its place in the course (``order``) and its reference solution (a file under
 reference/solutions/, on which the grader calibrates the assignment's time and memory
 limits; the judges' answers come from the reference engine, reference/engine.py).
-Adding an assignment of an existing kind (autodiff, backprop, numerical: the harness
-runners in grader/grading/harness/kinds.py) is adding a folder under ``assignments/`` and
-its reference solution; no code changes. A new kind needs a harness
-runner and a case class. The format is in assignments/README.md.
+Adding an assignment of an existing kind (grader/grading/kinds.py) is adding a folder
+under ``assignments/`` and its reference solution; no code changes. A new kind needs a
+harness runner, a case class and its entry there. The format is in assignments/README.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import importlib.machinery
 import importlib.util
 import io
+import re
+import sys
 import tomllib
 import zipfile
 from dataclasses import dataclass, field
@@ -58,7 +62,8 @@ class Assignment:
         return float(sum(case.points for case in self.cases()))
 
     def cases(self) -> list:
-        """The test cases, defined in the folder's cases.py (trusted code, never mounted)."""
+        """The test cases, defined in the folder's cases.py, or tests.py and hidden_tests.py
+        (trusted code, never mounted). Raises MisplacedTest for a test in the wrong file."""
         return _load_cases(self.folder)
 
     def readme_markdown(self) -> str:
@@ -140,20 +145,69 @@ def get_assignment(slug: str) -> Assignment:
         raise UnknownAssignment(slug) from None
 
 
-def cases_file(folder: Path) -> Path:
-    """The folder's trusted test code: cases.py (CASES), or tests.py for the `tests` kind."""
+# The files of a `tests` kind's tests (grader/grading/instructor_tests.py), by the
+# visibilities each may hold: tests.py ships to students (grader/student_wheel.py), so it
+# holds the visible tests and the helpers they use; hidden_tests.py never leaves the server.
+VISIBLE_TESTS, HIDDEN_TESTS = "tests.py", "hidden_tests.py"
+TESTS_FILES = {VISIBLE_TESTS: ("visible",), HIDDEN_TESTS: ("hidden", "after_due_date")}
+
+
+class MisplacedTest(ValueError):
+    """A test of a `tests` kind's folder is in the wrong file for its visibility, or a test
+    that ships to students needs what they do not have."""
+
+
+def cases_files(folder: Path) -> list[Path]:
+    """The folder's trusted test code: cases.py (CASES), or for the `tests` kind tests.py and,
+    if it has one, hidden_tests.py."""
     cases = folder / "cases.py"
-    return cases if cases.is_file() or not (folder / "tests.py").is_file() else folder / "tests.py"
+    if cases.is_file() or not (folder / VISIBLE_TESTS).is_file():
+        return [cases]
+    return [folder / name for name in TESTS_FILES if (folder / name).is_file()]
 
 
 @cache
 def _load_cases(folder: Path) -> list:
-    spec = importlib.util.spec_from_file_location(f"assignment_cases_{folder.name}",
-                                                  cases_file(folder))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if hasattr(module, "CASES"):
-        return list(module.CASES)
-    # A tests.py: its @test functions (grader/grading/instructor_tests.py), in their order.
-    return [value for value in vars(module).values()
-            if getattr(value, "is_instructor_test", False) is True]
+    files = cases_files(folder)
+    if files[0].name == "cases.py":
+        return list(_import(files[0]).CASES)
+    # tests.py and hidden_tests.py: their @test functions, in their order.
+    found = []
+    for path in files:
+        module = _import(path)
+        tests = [value for value in vars(module).values()
+                 if getattr(value, "is_instructor_test", False) is True
+                 and value.function.__module__ == module.__name__]  # not those it imports
+        for test in tests:
+            _check_placement(folder, path.name, test)
+        found += tests
+    return found
+
+
+def _check_placement(folder: Path, file: str, test) -> None:
+    where = f"{folder.name}/{file}"
+    if test.visibility not in TESTS_FILES[file]:
+        right = next(name for name, held in TESTS_FILES.items() if test.visibility in held)
+        raise MisplacedTest(
+            f"{where}: test {test.function.__name__!r} is {test.visibility}, but {file} holds "
+            f"only {' and '.join(TESTS_FILES[file])} tests (tests.py ships to students): move "
+            f"it to {right}")
+    if file == VISIBLE_TESTS and "reference" in test.fixtures:
+        raise MisplacedTest(
+            f"{where}: visible test {test.function.__name__!r} takes `reference`, the reference "
+            "solution, which students' machines do not have (visible tests run there too): "
+            "compute what it expects without it, or make it a hidden test in "
+            f"{HIDDEN_TESTS}")
+
+
+def _import(path: Path):
+    """The module of a file of the folder, as a submodule of a package of the folder's own (so
+    that hidden_tests.py may import tests.py's helpers: ``from .tests import ...``)."""
+    folder = path.parent.resolve()
+    digest = hashlib.sha1(str(folder).encode(), usedforsecurity=False).hexdigest()[:12]
+    package = "assignment_" + re.sub(r"\W", "_", folder.name) + f"_{digest}"
+    if package not in sys.modules:
+        spec = importlib.machinery.ModuleSpec(package, None, is_package=True)
+        spec.submodule_search_locations = [str(folder)]
+        sys.modules[package] = importlib.util.module_from_spec(spec)
+    return importlib.import_module(f"{package}.{path.stem}")

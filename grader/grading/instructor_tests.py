@@ -1,23 +1,30 @@
 """What an instructor writes tests with, for an assignment of the `tests` kind.
 
-An assignment folder's ``tests.py`` imports this module (students never do)::
+An assignment folder's ``tests.py`` (its visible tests, which the student package ships with
+this module) and ``hidden_tests.py`` (its hidden and after-due-date tests, which never leave
+the server) import it::
 
     import autodiff as ad
     from grader.grading.instructor_tests import check_gradient, test
 
-    @test(points=2, visibility="hidden", time_limit=5)
-    def div_broadcast(student, rng):
-        '''a / b with b broadcast along the rows'''
-        a, b, g = ad.variable("a", (3, 4)), ad.variable("b", (4,)), ad.variable("g", (3, 4))
+    @test(points=2, time_limit=5)
+    def div_same_shapes(student, rng):
+        '''a / b, both of shape (3, 4)'''
+        a, b, g = ad.variable("a", (3, 4)), ad.variable("b", (3, 4)), ad.variable("g", (3, 4))
         node = ad.div(a, b)
-        feed = {a: rng.normal(size=(3, 4)), b: rng.uniform(0.5, 2, (4,)),
+        feed = {a: rng.normal(size=(3, 4)), b: rng.uniform(0.5, 2, (3, 4)),
                 g: rng.normal(size=(3, 4))}
         check_gradient(node, student.gradient(node, g), feed, g)
+
+In hidden_tests.py the same with ``@test(visibility="hidden")`` (or ``"after_due_date"``); it
+may import tests.py's helpers (``from .tests import ...``). Loading the folder refuses a test
+in the wrong file (assignments.py).
 
 A test takes ``student`` (``student.<entry>(...)`` calls the students' function, the
 manifest's ``entry``; ``student.cpu_seconds`` is the CPU time its calls took, measured by
 the grader), and may take ``rng`` (a seeded numpy Generator: tests are deterministic) and
-``reference`` (the assignment's reference solution). A failed ``assert`` fails the test
+``reference`` (the assignment's reference solution: hidden tests only, since a visible
+test runs on students' machines too, where it is not). A failed ``assert`` fails the test
 with its message as the feedback; ``fail(category, message)`` fails it with a diagnosis
 category of grader/grading/outcome.py; a number in [0, 1] returned (or ``(number,
 message)``) is partial credit. How the tests run: grader/grading/tests_cases.py.
@@ -30,7 +37,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 import autodiff as ad
-from reference.gradcheck import ATOL, EPS, RTOL, compare
+from reference.closeness import ATOL, EPS, RTOL, compare
 
 from .outcome import preview
 from .sentences import sentence
@@ -41,7 +48,8 @@ __all__ = ["TestFailure", "check_gradient", "central_difference", "fail", "test"
 
 def test(points: float = 1.0, visibility: str = "visible", time_limit: float = 10.0,
          name: str | None = None, seed: int = 0) -> Callable[[Callable], InstructorTest]:
-    """Mark a function of tests.py as a test; its docstring's first line describes it."""
+    """Mark a function of tests.py (visible) or hidden_tests.py (hidden, after_due_date) as a
+    test; its docstring's first line describes it."""
 
     def mark(function: Callable) -> InstructorTest:
         doc = (function.__doc__ or "").strip().splitlines()
@@ -81,7 +89,8 @@ def check_gradient(node: ad.Node, partials, feed_dict: Mapping, output_grad: ad.
     Each input of ``node`` fed in ``feed_dict`` (a variable) is checked: its partial adjoint
     must be a Node, evaluate (by the kit's engine) to an array of the input's shape, and
     equal the central-difference estimate (h = eps) of d sum(output_grad * node) / d input
-    (the tolerances of reference/gradcheck.py). ``output_grad`` is a variable fed there too.
+    (the tolerances of reference/closeness.py, gradcheck's). ``output_grad`` is a variable fed
+    there too.
     A failure raises TestFailure with its category (not-a-graph, missing-adjoint,
     wrong-shape, wrong-value), or returns False when ``raise_on_failure`` is off.
     """

@@ -2,11 +2,12 @@
 
 A manifest names its assignment's kind; everything that depends on the kind asks here: the
 case class whose objects the assignment's ``cases.py`` (or, for instructor-written tests,
-``tests.py``) makes (its payload for the sandbox, its judge, whether and how the student
-package judges it locally), and the harness
-runner that runs its cases in the sandbox (grader/grading/harness/kinds.py, the sandbox's
-side of this registry: the harness cannot import the core). A new kind is a case class, a
-runner module and one entry in each registry (docs/architecture.md).
+``tests.py`` and ``hidden_tests.py``) makes (its payload for the sandbox, its judge, and the
+snapshot the student package judges it from locally), and the harness runner that runs its
+cases, the module ``grader/grading/harness/<kind>_runner.py``, which the harness finds by
+the kind's name (harness/kinds.py: the harness cannot import the core, so it keeps no list
+of its own). A new kind is a case class, a runner module and one entry here
+(docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -22,32 +23,28 @@ from grader.grading.harness import kinds as harness_kinds
 class Kind:
     name: str
     module: str            # the core module of its case class and judges (grader/grading/)
-    class_name: str        # its case class: payload(), judge(record)
-    # Whether the student package judges its visible cases on a student's machine: its case
-    # class travels as a snapshot (snapshot_needs(); grader/grading/snapshots.py). The
-    # package ships only these kinds' modules, so a kind's module is imported when asked
-    # for, not with the registry.
-    tested_locally: bool = True
+    class_name: str        # its case class: payload(), judge(record), snapshot_needs()
 
     @property
     def case_class(self) -> type:
-        """What the folder's cases build."""
+        """What the folder's cases build. The student package ships the case modules of the
+        kinds, so a kind's module is imported when asked for, not with the registry."""
         return getattr(importlib.import_module(f"{__package__}.{self.module}"), self.class_name)
 
     @property
     def runner(self) -> ModuleType:
         """The harness module that runs this kind's cases (in the sandbox or on a student's
-        machine)."""
-        return harness_kinds.RUNNERS[self.name]
+        machine): harness/<name>_runner.py."""
+        return harness_kinds.runner(self.name)
 
 
 KINDS = {kind.name: kind for kind in (
     Kind("autodiff", "autodiff_cases", "AutodiffCase"),
     Kind("backprop", "backprop_cases", "BackpropCase"),
     Kind("numerical", "numerical_cases", "NumericalCase"),
-    # Instructor-written tests: judged by the instructor's code, which also holds the hidden
-    # tests, so it never ships to students.
-    Kind("tests", "tests_cases", "InstructorTest", tested_locally=False),
+    # Instructor-written tests: the visible ones (tests.py) ship to students with the test
+    # kit; the hidden ones (hidden_tests.py) never do.
+    Kind("tests", "tests_cases", "InstructorTest"),
 )}
 
 

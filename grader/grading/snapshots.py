@@ -6,11 +6,16 @@ their results beside the case's fields and payload. ``restore`` rebuilds a case 
 same class from that data, its graphs from their records, with those results already
 in place, so it judges a record exactly as the grader does and never needs the
 reference solutions. Only the results are shipped, never the code that makes them.
+
+An instructor-written test (the `tests` kind) is code: its snapshot names its function,
+which the package ships in the assignment's tests.py (visible tests only), and holds the
+calls it made on the reference solution.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -18,6 +23,7 @@ from grader.grading.harness import graphio
 
 from .kinds import kind as kind_named
 from .numerical_cases import NumericalCase
+from .tests_cases import InstructorTest, Recording
 
 _CALLABLE_FIELDS = {"build", "function"}
 
@@ -28,16 +34,25 @@ def snapshot(case, kind: str) -> dict:
               if f.name not in _CALLABLE_FIELDS}
     if isinstance(case, NumericalCase) and isinstance(case.function, dict):
         fields["function"] = case.function
+    if isinstance(case, InstructorTest):
+        fields["function"] = case.function.__name__  # defined in the shipped tests.py
     return {"kind": kind, "fields": fields, "payload": case.payload(),
             "reference": {name: _encode(name, getattr(case, name), case)
                           for name in case.snapshot_needs()}}
 
 
-def restore(data: dict):
-    """A case of the snapshot's class, judging with the stored reference results."""
+def restore(data: dict, test_functions: Mapping[str, Callable] | None = None):
+    """A case of the snapshot's class, judging with the stored reference results.
+
+    test_functions: for an instructor-written test, the test functions of the assignment's
+    tests.py by name (the one its snapshot names is the test's code).
+    """
     cls, payload = kind_named(data["kind"]).case_class, data["payload"]
     fields = dict(data["fields"])
-    if cls is NumericalCase:
+    if cls is InstructorTest:
+        fields["function"] = (test_functions or {})[fields["function"]]
+        case = cls(**fields)
+    elif cls is NumericalCase:
         if "function" not in fields:
             spec = payload["function"]
             fields["function"] = lambda: _engine(spec)
@@ -83,6 +98,8 @@ def _encode(name: str, value, case):
         return [{str(p): array(v) for p, v in adjoints.items()} for adjoints in value]
     if name == "reference_estimates":
         return [[h, array(v)] for h, v in value.items()]
+    if name == "recording":
+        return value.shipped()
     if name in ("analytic",):
         return array(value)
     if name == "higher_order_expected":
@@ -103,6 +120,8 @@ def _decode(name: str, value, case):
         return [{int(p): array(v) for p, v in adjoints.items()} for adjoints in value]
     if name == "reference_estimates":
         return {float(h): array(v) for h, v in value}
+    if name == "recording":
+        return Recording(value["calls"], value["problem"])
     if name == "analytic":
         return array(value)
     if name == "higher_order_expected":

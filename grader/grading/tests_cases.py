@@ -1,6 +1,7 @@
 """The `tests` kind: instructor-written tests, judged on the trusted side from recorded calls.
 
-An assignment of this kind holds ``tests.py``: ordinary Python functions marked
+An assignment of this kind holds ``tests.py`` (its visible tests) and, if it has hidden or
+after-due-date tests, ``hidden_tests.py``: ordinary Python functions marked
 ``@test(points=..., visibility=..., time_limit=...)`` (grader/grading/instructor_tests.py)
 that take a ``student`` (and, when they want them, a seeded ``rng`` and the ``reference``
 solution) and call the student's
@@ -22,6 +23,10 @@ runs here, and nothing computed in the student's process decides a verdict:
 Tests must be deterministic (take randomness from the ``rng`` they are given) and a call's
 arguments must not depend on earlier answers: the calls are fixed before the student's
 code runs.
+
+On a student's machine (the student package's `autograder test`) the visible tests run the
+same way: the package ships tests.py and this module, and each test's snapshot
+(snapshots.py) carries its recorded calls, so no reference solution is needed there.
 """
 
 from __future__ import annotations
@@ -40,7 +45,6 @@ import numpy as np
 
 from grader.grading.harness import calls, graphio
 
-from .assignments import load_assignment
 from .outcome import CATEGORIES, TEST_CATEGORIES, Outcome, failed, passed
 from .sentences import sentence
 from .trusted import solution_file
@@ -78,6 +82,12 @@ class Recording:
 
     calls: list[dict]
     problem: str | None = None  # why the test failed on the reference, with its traceback
+
+    def shipped(self) -> dict:
+        """As the student package holds it: the calls, and whether the test failed on the
+        reference, but not how (the traceback may show the reference solution's lines)."""
+        return {"calls": self.calls,
+                "problem": None if self.problem is None else "the grader's log says why"}
 
 
 def _call_data(args: tuple, kwargs: dict) -> tuple[dict, list]:
@@ -192,12 +202,12 @@ class InstructorTest:
     time_limit: float = 10.0        # CPU seconds for all the test's calls together
     seed: int = 0                   # of the rng the test is given
 
-    is_instructor_test = True       # how assignments.py finds the tests in a tests.py
+    is_instructor_test = True       # how assignments.py finds the tests in their files
     check = CHECK
     timeout_category = "timeout"
 
     def __post_init__(self) -> None:
-        unknown = [p for p in inspect.signature(self.function).parameters if p not in FIXTURES]
+        unknown = [p for p in self.fixtures if p not in FIXTURES]
         if unknown:
             raise TypeError(f"test {self.name!r} takes {unknown}: a test takes only "
                             f"{', '.join(FIXTURES)}")
@@ -205,22 +215,43 @@ class InstructorTest:
             raise ValueError(f"test {self.name!r}: visibility {self.visibility!r} is not "
                              "visible, hidden or after_due_date")
 
+    @property
+    def fixtures(self) -> tuple[str, ...]:
+        """The parameters the test function takes, in order (each one of FIXTURES)."""
+        return tuple(inspect.signature(self.function).parameters)
+
     @cached_property
     def assignment(self):
-        """The assignment whose tests.py defines the test: its folder holds the file."""
+        """The assignment whose folder holds the test's file (on the server only: the student
+        package restores entry, slug and recording instead, snapshots.py)."""
+        from .assignments import load_assignment
+
         return load_assignment(Path(inspect.getfile(self.function)).resolve().parent)
 
+    @cached_property
+    def entry(self) -> str:
+        """The name of the students' function the test calls."""
+        return self.assignment.entry
+
+    @cached_property
+    def slug(self) -> str:
+        return self.assignment.slug
+
+    def snapshot_needs(self) -> tuple[str, ...]:
+        """What the student package's copy of the test needs besides its function: the
+        recorded calls and the names it would otherwise read from the assignment's folder."""
+        return ("recording", "entry", "slug")
+
     def _run(self, answer: Callable, cpu_seconds: Callable[[], float]):
-        student = Student(self.assignment.entry, answer, cpu_seconds)
-        fixtures = {"student": student, "rng": np.random.default_rng(self.seed),
-                    "reference": solution_file(self.assignment.solution)}
-        wanted = inspect.signature(self.function).parameters
-        return self.function(**{name: fixtures[name] for name in wanted})
+        fixtures = {"student": lambda: Student(self.entry, answer, cpu_seconds),
+                    "rng": lambda: np.random.default_rng(self.seed),
+                    "reference": lambda: solution_file(self.assignment.solution)}
+        return self.function(**{name: fixtures[name]() for name in self.fixtures})
 
     @cached_property
     def recording(self) -> Recording:
         """The test run once on the reference solution, its calls recorded (discovery)."""
-        reference = getattr(solution_file(self.assignment.solution), self.assignment.entry)
+        reference = getattr(solution_file(self.assignment.solution), self.entry)
         discovery = _Discovery(reference)
         problem = None
         try:
@@ -231,7 +262,7 @@ class InstructorTest:
             problem = traceback.format_exc(limit=8)
         if problem is not None:
             log.error("test %r of %s fails on the reference solution: %s", self.name,
-                      self.assignment.slug, problem)
+                      self.slug, problem)
         return Recording(discovery.calls, problem)
 
     def payload(self) -> dict:
@@ -262,7 +293,7 @@ class InstructorTest:
         except Exception as exc:  # noqa: BLE001 (the test's code, on the student's answers)
             if replay.foreign:
                 return failed("exception", f"the test could not use what "
-                              f"{self.assignment.entry}() returned ({_foreign_of(exc)}).")
+                              f"{self.entry}() returned ({_foreign_of(exc)}).")
             return self._broken(traceback.format_exc(limit=8))
         fraction = _fraction(verdict)
         if fraction is None:
@@ -277,7 +308,7 @@ class InstructorTest:
         return outcome
 
     def _broken(self, why: str) -> Outcome:
-        log.error("test %r of %s is broken: %s", self.name, self.assignment.slug, why)
+        log.error("test %r of %s is broken: %s", self.name, self.slug, why)
         return failed("test-error", "This test could not be judged: the course's test itself "
                       "failed, not your code. It scores nothing until the course staff fix it "
                       "and regrade.", hint=sentence("test-error"))

@@ -183,7 +183,6 @@ def render_assignment(assignment, form: SubmissionForm, status: int = 200,
         action=ActionForm(formdata=None),
         closed=is_closed(assignment, now),
         max_upload=current_app.config["MAX_UPLOAD_BYTES"],
-        tested_locally=student_wheel.tested_locally(assignment),
     )
     return page, status
 

@@ -1,13 +1,16 @@
 """Run an assignment's visible tests on this machine, judged by the grader's own code.
 
 The cases come with their reference results (assignments/<slug>.json, made by the
-server from the reference solutions); the harness runs the file in a child process
-exactly as it runs inside the grader's sandbox, and the judges, the diagnosis and the
-result document are the grader's.
+server from the reference solutions) and, for an assignment of instructor-written tests,
+the instructor's visible tests (assignments/<slug>/tests.py) with the calls each made on
+the reference solution; the harness runs the file in a child process exactly as it runs
+inside the grader's sandbox, and the judges, the diagnosis and the result document are the
+grader's.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
@@ -51,9 +54,24 @@ def load_assignment(slug: str) -> LocalAssignment:
     if not path.is_file():
         raise UnknownAssignment(slug)
     data = json.loads(path.read_text(encoding="utf-8"))
+    functions = _test_functions(slug)
     return LocalAssignment(data["slug"], data["title"], data["kind"], data["submit_file"],
-                           data["entry"], [snapshots.restore(c) for c in data["cases"]],
+                           data["entry"], [snapshots.restore(c, functions) for c in data["cases"]],
                            data.get("public_tests", []))
+
+
+def _test_functions(slug: str) -> dict:
+    """The instructor's visible test functions by name, from the assignment's tests.py (only
+    an assignment of instructor-written tests has one)."""
+    path = _folder() / slug / "tests.py"
+    if not path.is_file():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"{__package__}.assignments.{slug}_tests",
+                                                  str(path))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {value.function.__name__: value.function for value in vars(module).values()
+            if getattr(value, "is_instructor_test", False) is True}
 
 
 def all_assignments() -> list[LocalAssignment]:

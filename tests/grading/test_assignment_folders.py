@@ -3,6 +3,7 @@
 import importlib.util
 import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -37,7 +38,7 @@ def test_a_copied_folder_is_an_assignment_without_code_changes(tmp_path):
 
     assert list(catalogue) == ["numerical", "backprop-revisited"]  # not the slugs' order
     copy = catalogue["backprop-revisited"]
-    assert copy.kind == "backprop" and copy.kind in kinds.RUNNERS
+    assert copy.kind == "backprop"
     original = load_assignments()["backprop"]
     assert copy.solution == original.solution == solutions.path("backprop-revisited", tmp_path)
     # Its cases load and its own reference solution, run by its kind's runner, passes them.
@@ -45,7 +46,7 @@ def test_a_copied_folder_is_an_assignment_without_code_changes(tmp_path):
     solution = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(solution)
     case = next(c for c in copy.cases() if c.visibility == "visible")
-    record = kinds.RUNNERS[copy.kind].run_case(getattr(solution, copy.entry), case.payload())
+    record = kinds.runner(copy.kind).run_case(getattr(solution, copy.entry), case.payload())
     outcome = case.judge(record)
     assert outcome.passed, outcome.message
 
@@ -77,22 +78,40 @@ def test_a_copy_alone_is_judged_without_looking_up_another_assignment(tmp_path, 
     solution = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(solution)
     for case in [c for c in copy.cases() if c.visibility == "visible"][:3]:
-        record = kinds.RUNNERS[copy.kind].run_case(getattr(solution, copy.entry), case.payload())
+        record = kinds.runner(copy.kind).run_case(getattr(solution, copy.entry), case.payload())
         outcome = case.judge(record)
         assert outcome.passed, (case.name, outcome.message)
 
 
 def test_every_kind_is_one_record_with_its_case_class_and_its_runner():
-    from grader.grading.harness import kinds as harness_kinds
     from grader.grading.kinds import KINDS, UnknownKind, kind
 
-    assert set(KINDS) == set(harness_kinds.RUNNERS)  # the sandbox's side knows every kind
     for name, record in KINDS.items():
         assert record.case_class.__module__ == f"grader.grading.{record.module}"
         assert callable(record.case_class.judge) and callable(record.case_class.payload)
+        # what the student package's snapshots need: every kind is tested locally
+        assert callable(record.case_class.snapshot_needs)
+        # the harness finds the runner by the kind's name, with no list of its own
+        assert record.runner is kinds.runner(name)
+        assert record.runner.__name__ == f"grader.grading.harness.{name}_runner"
         assert callable(record.runner.run_case)
-        if record.tested_locally:  # what the student package's snapshots need
-            assert callable(record.case_class.snapshot_needs)
         assert kind(name) is record
     with pytest.raises(UnknownKind, match="unknown assignment kind 'nope'"):
         kind("nope")
+
+
+def test_every_runner_module_of_the_harness_belongs_to_a_registered_kind():
+    from grader.grading.kinds import KINDS
+
+    harness = Path(kinds.__file__).parent
+    runners = {path.name.removesuffix("_runner.py") for path in harness.glob("*_runner.py")}
+    assert runners == set(KINDS)
+
+
+@pytest.mark.parametrize("name", ["nope", "tests.x", "../tests", "_private", "", "test s", 3])
+def test_the_harness_refuses_a_kind_without_a_runner_module_by_name(name):
+    with pytest.raises(kinds.UnknownRunner) as refused:
+        kinds.runner(name)
+    said = str(refused.value)
+    assert repr(name) in said
+    assert ("does not exist" in said) == (name == "nope")

@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from grader.grading.assignments import load_assignments
+from grader.grading.assignments import MisplacedTest, load_assignments
 from grader.grading.harness import calls, graphio, tests_runner
 
 MANIFEST = """\
@@ -31,7 +31,6 @@ import numpy as np
 from grader.grading.instructor_tests import check_gradient, fail, test
 
 CALLS = []  # a test that is not deterministic makes other calls each time it runs
-RUNS = []
 
 
 def _exp_node():
@@ -85,16 +84,6 @@ def not_deterministic(student):
     student.gradient(ad.exp(x), ad.variable("g", (len(CALLS) + 1,)))
 
 
-@test(visibility="hidden")
-def instructor_bug(student):
-    """a bug of the test's own, not the student's"""
-    RUNS.append(1)
-    x, node = _exp_node()
-    student.gradient(node, ad.variable("g", (3,)))
-    if len(RUNS) > 1:  # discovery went well; the judging run breaks
-        return {}["missing"]
-
-
 @test()
 def fails_on_the_reference(student):
     """a test the reference solution does not pass"""
@@ -111,6 +100,33 @@ def timed(student):
     assert student.cpu_seconds < 1.0, f"took {student.cpu_seconds:.1f} s"
 '''
 
+HIDDEN_TESTS = '''
+import autodiff as ad
+from grader.grading.instructor_tests import test
+
+from .tests import _exp_node, exp_rule  # noqa: F401 (a visible test, not counted twice)
+
+RUNS = []
+
+
+@test(visibility="hidden")
+def instructor_bug(student):
+    """a bug of the test's own, not the student's"""
+    RUNS.append(1)
+    x, node = _exp_node()
+    student.gradient(node, ad.variable("g", (3,)))
+    if len(RUNS) > 1:  # discovery went well; the judging run breaks
+        return {}["missing"]
+
+
+@test(points=3, visibility="after_due_date")
+def after_the_due_date(student, reference):
+    """takes the reference solution: a test that never ships may"""
+    x, node = _exp_node()
+    g = ad.variable("g", (3,))
+    assert len(student.gradient(node, g)) == len(reference.gradient(node, g))
+'''
+
 
 @pytest.fixture
 def cases(tmp_path):
@@ -118,6 +134,7 @@ def cases(tmp_path):
     folder.mkdir()
     (folder / "assignment.toml").write_text(MANIFEST)
     (folder / "tests.py").write_text(TESTS)
+    (folder / "hidden_tests.py").write_text(HIDDEN_TESTS)
     assignment = load_assignments(tmp_path)["exercised"]
     return {case.name: case for case in assignment.cases()}
 
@@ -145,9 +162,12 @@ def log_at_output(node, output_grad):
 
 
 def test_tests_are_found_in_order_with_their_settings(cases):
-    assert list(cases)[:3] == ["exp rule", "plain assert", "partial credit"]
+    assert list(cases) == ["exp rule", "plain assert", "partial credit", "categorised",
+                           "not deterministic", "fails on the reference", "timed",
+                           "instructor bug", "after the due date"]  # tests.py's, then hidden
     assert cases["exp rule"].points == 2 and cases["exp rule"].visibility == "visible"
     assert cases["instructor bug"].visibility == "hidden"
+    assert cases["after the due date"].visibility == "after_due_date"
     assert cases["timed"].time_limit == 3 and cases["timed"].description.startswith("the calls'")
 
 
@@ -270,3 +290,69 @@ def test_a_test_taking_unknown_parameters_is_refused_when_loaded(tmp_path):
     '''))
     with pytest.raises(TypeError, match="takes only student, rng, reference"):
         load_assignments(tmp_path)["bad"].cases()
+
+
+def test_a_hidden_test_may_take_the_reference_solution(cases):
+    case = cases["after the due date"]
+    assert case.judge(sandboxed(case, reference_gradient)).passed
+
+    def two_partials(node, output_grad):
+        return [output_grad, output_grad]
+
+    assert case.judge(sandboxed(case, two_partials)).category == "test-failed"
+
+
+def _folder_with(tmp_path, files: dict[str, str]):
+    folder = tmp_path / "placed"
+    folder.mkdir()
+    (folder / "assignment.toml").write_text(MANIFEST)
+    for name, text in files.items():
+        (folder / name).write_text(textwrap.dedent(text))
+    return load_assignments(tmp_path)["placed"]
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date"])
+def test_a_test_in_tests_py_that_is_not_visible_is_refused(tmp_path, visibility):
+    assignment = _folder_with(tmp_path, {"tests.py": f'''
+        from grader.grading.instructor_tests import test
+
+        @test()
+        def shown(student):
+            pass
+
+        @test(visibility="{visibility}")
+        def kept_back(student):
+            pass
+    '''})
+    with pytest.raises(MisplacedTest) as refused:
+        assignment.cases()
+    assert str(refused.value) == (
+        f"placed/tests.py: test 'kept_back' is {visibility}, but tests.py holds only visible "
+        "tests (tests.py ships to students): move it to hidden_tests.py")
+
+
+def test_a_visible_test_in_hidden_tests_py_is_refused(tmp_path):
+    assignment = _folder_with(tmp_path, {"tests.py": "", "hidden_tests.py": '''
+        from grader.grading.instructor_tests import test
+
+        @test()
+        def shown(student):
+            pass
+    '''})
+    with pytest.raises(MisplacedTest, match=r"^placed/hidden_tests\.py: test 'shown' is visible, "
+                                            r"but hidden_tests\.py holds only hidden and "
+                                            r"after_due_date tests .*: move it to tests\.py$"):
+        assignment.cases()
+
+
+def test_a_visible_test_taking_the_reference_solution_is_refused(tmp_path):
+    assignment = _folder_with(tmp_path, {"tests.py": '''
+        from grader.grading.instructor_tests import test
+
+        @test()
+        def compares(student, reference):
+            pass
+    '''})
+    with pytest.raises(MisplacedTest, match=r"placed/tests\.py: visible test 'compares' takes "
+                                            r"`reference`.*hidden_tests\.py"):
+        assignment.cases()

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from grader.cli import cli
 from grader.cli.scaffold import TEMPLATES, scaffold
 from grader.grading.assignments import ASSIGNMENTS_DIR, load_assignments, mutant_category
-from grader.grading.harness import kinds
+from grader.grading.kinds import KINDS
 from reference.solutions import SOLUTIONS_DIR
 from tests.support.live import REPOSITORY
 
@@ -34,7 +34,7 @@ def check_assignment(slug: str) -> subprocess.CompletedProcess:
 
 
 def test_every_kind_has_a_template():
-    assert set(TEMPLATES) == set(kinds.RUNNERS)
+    assert set(TEMPLATES) == set(KINDS)
 
 
 @pytest.mark.parametrize("kind", sorted(TEMPLATES))
@@ -76,6 +76,14 @@ def test_new_assignment_passes_check_assignment_once_filled_in(slug):
     solution.write_text("def solve(x):\n    raise NotImplementedError\n")
     checked = check_assignment(slug)
     assert checked.returncode == 1 and "the reference scores 0" in checked.stdout
+    # A hidden test in tests.py, the file that ships to students, is refused before grading.
+    with (folder / "tests.py").open("a", encoding="utf-8") as tests:
+        tests.write('\n\n@test(visibility="hidden")\ndef kept_back(student):\n    pass\n')
+    checked = check_assignment(slug)
+    said = " ".join(checked.stdout.split())
+    assert checked.returncode == 1, checked.stdout[-3000:]
+    assert f"problem: {slug}/tests.py: test 'kept_back' is hidden" in said
+    assert "move it to hidden_tests.py" in said
 
 
 def test_numerical_kind_passes_check_assignment_with_its_example(slug):

@@ -2,9 +2,12 @@
 zip, installed with one pip command into a fresh venv, where `autograder test` gives the
 grader's own diagnosis and `autograder submit` reaches a live server and worker."""
 
+import ast
+import inspect
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -21,6 +24,7 @@ from tests.support.live import ServerThread, require_redis
 
 WHEEL_URL = f"/student-package/{student_wheel.WHEEL_NAME}"
 AUTODIFF = get_assignment("autodiff")
+OP_GRADIENTS = get_assignment("op_gradients")  # instructor-written tests (the `tests` kind)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +49,6 @@ def test_the_wheel_ships_the_kit_and_visible_cases_but_no_solution_or_hidden_cas
         assert body not in everything
         for mutant in assignment.mutants():
             assert mutant.read_text() not in everything
-        if not student_wheel.tested_locally(assignment):  # the `tests` kind: not in the package
-            assert f"autodiff_student/assignments/{assignment.slug}.json" not in texts
-            continue
         shipped = json.loads(texts[f"autodiff_student/assignments/{assignment.slug}.json"])
         visible = [c.name for c in assignment.cases() if c.visibility == "visible"]
         assert [c["fields"]["name"] for c in shipped["cases"]] == visible
@@ -56,6 +57,29 @@ def test_the_wheel_ships_the_kit_and_visible_cases_but_no_solution_or_hidden_cas
                            if c.visibility != "visible"]
         assert not [p for p in hidden_payloads if p in json.dumps(shipped)]
     assert not [name for name in texts if name.startswith(("reference/", "grader/", "workers/"))]
+
+
+def test_the_wheel_ships_the_instructors_visible_tests_and_no_hidden_one(wheel_bytes):
+    texts = wheel_texts(wheel_bytes)
+    everything = "\n".join(texts.values())
+    written = [a for a in load_assignments().values() if (a.folder / "tests.py").is_file()]
+    assert [a.slug for a in written] == ["op_gradients"]  # the `tests` kind's, checked here
+    for assignment in written:
+        shipped = texts[f"autodiff_student/assignments/{assignment.slug}/tests.py"]
+        assert shipped == (assignment.folder / "tests.py").read_text().replace(
+            "from grader.grading.instructor_tests", "from autodiff_student.grading.instructor_tests")
+        hidden = [case for case in assignment.cases() if case.visibility != "visible"]
+        assert hidden and (assignment.folder / "hidden_tests.py").is_file()
+        for case in hidden:  # neither its name nor its code nor its description
+            assert case.function.__name__ not in everything, case.name
+            assert case.name not in everything and case.description not in everything
+            assert inspect.getsource(case.function) not in everything
+        # nor a helper only the hidden tests use
+        tree = ast.parse((assignment.folder / "hidden_tests.py").read_text())
+        assigned = [target.id for node in tree.body if isinstance(node, ast.Assign)
+                    for target in node.targets if isinstance(target, ast.Name)]
+        assert assigned and not [name for name in assigned if name in everything]
+        assert not [name for name in texts if name.endswith("hidden_tests.py")]
 
 
 def test_the_wheel_is_served_at_a_stable_url_without_login(client, wheel_bytes):
@@ -93,8 +117,8 @@ print(json.dumps([[t["name"], t["status"], t["output"], t["tags"],
 """
 
 
-def local_outcomes(python: Path, slug: str, path: Path) -> list:
-    done = run([python, "-c", LOCAL_TESTS, slug, path])
+def local_outcomes(python: Path, slug: str, path: Path, env: dict | None = None) -> list:
+    done = run([python, "-c", LOCAL_TESTS, slug, path], env=env)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -134,7 +158,8 @@ def test_pip_install_from_the_server_then_test_and_submit(live_env, web, worker_
                            ("backprop", get_assignment("backprop").folder / "mutants"
                             / "wrong_order.py"),
                            ("numerical", get_assignment("numerical").folder / "mutants"
-                            / "forward_difference.py")]:
+                            / "forward_difference.py"),
+                           ("op_gradients", OP_GRADIENTS.folder / "mutants" / "quotient_sign.py")]:
             assert local_outcomes(python, slug, path) == grader_outcomes(slug, path), path.name
 
         # `autograder submit` with a token, against the live server and worker
@@ -219,10 +244,6 @@ def test_the_package_is_offered_where_students_look(client, auth):
         "/assignments/numerical").get_data(as_text=True)
     for assignment in load_assignments().values():  # the README in every starter download
         readme = (assignment.folder / "README.md").read_text()
-        if not student_wheel.tested_locally(assignment):  # it says how to test it instead
-            assert f"autograder test {assignment.slug}" not in readme
-            assert "python -m pytest" in readme
-            continue
         assert f"python -m pip install {student_wheel.WHEEL_NAME}\n" in readme
         assert f"autograder test {assignment.slug} {assignment.submit_file}\n" in readme
         assert "count different tests" in readme  # why pytest's count is not autograder's
@@ -238,3 +259,37 @@ def test_autograder_test_says_how_its_tests_differ_from_the_starters(staged_pack
     said = " ".join(done.stdout.split())
     assert f"These are the grader's {visible} visible tests of numerical" in said
     assert "The starter's test_numerical.py is a separate pytest check" in said
+
+
+def test_autograder_test_runs_the_instructors_visible_tests(staged_package, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(staged_package)}
+    visible = sum(case.points for case in OP_GRADIENTS.cases() if case.visibility == "visible")
+    done = run([sys.executable, "-m", "autodiff_student", "test", "op_gradients",
+                OP_GRADIENTS.solution], cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"score: {visible:g} / {visible:g}" in done.stdout
+    assert "visible tests of op_gradients" in " ".join(done.stdout.split())
+    mutant = OP_GRADIENTS.folder / "mutants" / "broadcast_not_summed.py"
+    done = run([sys.executable, "-m", "autodiff_student", "test", "op_gradients", mutant],
+               cwd=tmp_path, env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    said = " ".join(done.stdout.split())
+    assert f"score: {visible - 2:g} / {visible:g}" in said
+    assert "8. broadcast to: the partial adjoint of input 0 of broadcast_to (x, shape (3,)) has " \
+           "shape (2, 3)" in said
+    assert "Problem: wrong-shape" in said and "Hint: " in said
+
+
+@pytest.mark.parametrize("path", [OP_GRADIENTS.solution, *OP_GRADIENTS.mutants()],
+                         ids=lambda path: path.stem)
+def test_the_instructors_visible_tests_judge_here_as_on_the_server(staged_package, path):
+    env = {**os.environ, "PYTHONPATH": str(staged_package)}
+
+    def file_named_alike(outcomes: list) -> str:  # a traceback names the file where it ran
+        return re.sub(r'File \\"[^"\\]*\\"', 'File \\"op_gradients.py\\"', json.dumps(outcomes))
+
+    local = local_outcomes(sys.executable, "op_gradients", path, env)
+    graded = grader_outcomes("op_gradients", path)
+    assert file_named_alike(local) == file_named_alike(graded)
+    # the reference passes every visible test; each mutant fails one here already
+    assert all(test[1] == "passed" for test in local) == (path == OP_GRADIENTS.solution)

@@ -73,13 +73,13 @@ def serve(job: dict, submission_dir: str) -> None:
     if go is None:
         return  # never used: the warden closed the pipe
     install_alarm()
+    runner = kinds.runner(job["kind"])  # before the student's code runs
     entry, import_record = import_submission(submission_dir, job["submit_file"], job["entry"],
                                              float(job.get("load_time_limit", 10)))
     _reply({"nonce": go["nonce"], "body": import_record})
     if entry is None:
         return
     gc.freeze()  # what lives for the whole run is out of the collector's sight (timing.py)
-    runner = kinds.RUNNERS[job["kind"]]
     steps = {
         "case": lambda request: runner.run_case(entry, request["case"]),
         "growth-call": lambda request: runner.growth_call(entry, request["graph"]),

@@ -267,7 +267,7 @@ def death_error(status: int | None) -> dict:
 class Warden:
     def __init__(self, job: dict, submission_dir: str, emit: Emitter) -> None:
         self.job, self.submission_dir, self.emit = job, submission_dir, emit
-        self.runner = kinds.RUNNERS[job["kind"]]
+        self.runner = kinds.runner(job["kind"])
         self.load_limit = float(job.get("load_time_limit", 10))
         self.children: list[Confined] = []
         self.measuring: dict[int, list[Confined]] = {}  # by case id: forked before the hidden read
