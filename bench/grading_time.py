@@ -22,6 +22,7 @@ import time
 from grader.grading.assignments import load_assignments
 from grader.grading.pipeline import SPARE_SANDBOX_ENV, grade_submission
 from grader.grading.sandbox.spare import shutdown_spares
+from grader.grading.warmup import keep_for_life
 
 
 def cpu_so_far() -> float:
@@ -59,6 +60,7 @@ def compare_spare(slugs: list[str], repeats: int, gap: float) -> None:
         for label, spare in (("cold", "0"), ("spare", "1")):
             os.environ[SPARE_SANDBOX_ENV] = spare
             grade_submission(slug, source)  # warm caches; with spares, starts the first one
+            keep_for_life()  # as a worker does after its warm-up
             walls, runs, cpus, scores = timed_gradings(slug, source, repeats, gap)
             print(f"{slug:12} {label:8} {statistics.median(walls):9.3f} "
                   f"{statistics.median(runs):9.3f} {min(walls):9.3f} "

@@ -43,8 +43,8 @@ class AutodiffCase(GraphCase):
         payload = {"check": self.check, "time_limit": self.time_limit}
         if self.check == "growth":
             last = len(self.growth_graphs) - 1
-            payload["graphs"] = [{"records": g.records, "out": g.out, "wrt": g.variables,
-                                  "checked": i == last}
+            payload["graphs"] = [{"records": g.records, "nodes": len(g.order), "out": g.out,
+                                  "wrt": g.variables, "checked": i == last}
                                  for i, g in enumerate(self.growth_graphs)]
             payload.update(retiming_rule())  # a large graph that looks slow is timed again
             return payload

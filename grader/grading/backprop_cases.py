@@ -56,7 +56,7 @@ class BackpropCase(GraphCase):
         if self.check == "growth":
             last = len(self.growth_graphs) - 1
             payload["graphs"] = [
-                {"records": g.records, "out": g.out, "wrt": g.variables,
+                {"records": g.records, "nodes": len(g.order), "out": g.out, "wrt": g.variables,
                  "feed": self.encoded_feed(self.feeds(g, n=1)[0], g), "checked": i == last}
                 for i, g in enumerate(self.growth_graphs)]
             payload.update(retiming_rule())  # a large graph that looks slow is timed again

@@ -28,7 +28,7 @@ GRAPH_SLACK, DEFAULT_GRAPH_RATIO = 20, 4.0
 @dataclass(frozen=True)
 class BuiltGraph:
     order: list[ad.Node]     # forward nodes; position = index in the serialised records
-    records: list
+    records: dict            # graphio's columns
     out: int
     variables: list[int]
 

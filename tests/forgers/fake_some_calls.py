@@ -9,8 +9,10 @@ for _module_name, _module in list(_sys.modules.items()):
 
         def _sometimes(gradient, graph, _honest_call=_honest_call):
             if _random.random() < 0.5:
-                return {"gradient_graph": {"records": [["ones_like", [graph["out"]], {}, ""]],
-                                           "adjoints": {"0": len(graph["records"])}}}
+                return {"gradient_graph": {
+                    "records": {"ops": ["ones_like"], "op": [0], "arity": [1],
+                                "inputs": [graph["out"]], "attrs": [], "names": []},
+                    "adjoints": {"0": graph["nodes"]}}}
             return _honest_call(gradient, graph)
 
         _module.growth_call = _sometimes

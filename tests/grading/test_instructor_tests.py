@@ -16,6 +16,8 @@ import pytest
 from grader.grading.assignments import MisplacedTest, load_assignments
 from grader.grading.harness import calls, graphio, tests_runner
 
+EMPTY_GRAPH = graphio.serialize([])[0]
+
 MANIFEST = """\
 title = "Instructor tests, exercised"
 kind = "tests"
@@ -264,7 +266,7 @@ def test_the_students_exception_ends_the_test_as_the_harness_reports_it(cases):
 
 def test_a_forged_record_is_forbidden_not_a_crash(cases):
     case = cases["exp rule"]
-    for forged in ({"results": []}, {"results": [{"records": [], "value": {"node": 99}}]},
+    for forged in ({"results": []}, {"results": [{"records": EMPTY_GRAPH, "value": {"node": 99}}]},
                    {"results": "all passed"}):
         outcome = case.judge({**forged, "cpu_seconds": 0.0})
         assert outcome.category == "forbidden", forged

@@ -130,7 +130,7 @@ def time_growth(case: dict, timed_calls: Callable[[int], TimedCall],
     ``fastest_of(timed_calls(graph number))``; the first result that ``failed`` ends it."""
     runs = []
     for number, graph in enumerate(case["graphs"]):
-        nodes = len(graph["records"])
+        nodes = graph["nodes"]
         suspect = growth_suspect(runs[0], nodes, case) if runs else None
         timing = fastest_of(timed_calls(number), suspect_above=suspect)
         if failed(timing.result):
