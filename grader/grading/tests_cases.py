@@ -43,7 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.grading.harness import calls, graphio
+from grader.grading.harness import calls, graphio, protocol
 
 from .outcome import CATEGORIES, TEST_CATEGORIES, Outcome, failed, passed
 from .sentences import sentence
@@ -128,8 +128,9 @@ def _has_foreign(value, depth: int = 0) -> bool:
 
 class Student:
     """What a test calls: ``student.<entry>(...)`` (the one function the students write),
-    and ``student.cpu_seconds``, the CPU time of the test's calls so far as the warden
-    measured it (in discovery: the reference's, measured here)."""
+    and ``student.cpu_seconds``, the CPU time of the test's calls so far, each call measured
+    by the warden on its own (in discovery: the reference's, measured here), so a test can
+    time one call against another."""
 
     def __init__(self, entry: str, answer: Callable, cpu_seconds: Callable[[], float]) -> None:
         self._entry, self._answer, self._cpu_seconds = entry, answer, cpu_seconds
@@ -273,9 +274,8 @@ class InstructorTest:
         if recording.problem is not None:
             return self._broken(f"it fails on the reference solution: {recording.problem}")
         replay = _Replay(recording.calls, record)
-        cpu = float(record.get("cpu_seconds", 0.0))  # the warden's measure, not the student's
         try:
-            verdict = self._run(replay, lambda: cpu)
+            verdict = self._run(replay, lambda: _cpu_so_far(record, replay.made))
         except TestFailure as failure:
             diagnosis = dict(failure.diagnosis)
             if "hint" not in diagnosis and failure.category in TEST_CATEGORIES:
@@ -312,6 +312,16 @@ class InstructorTest:
         return failed("test-error", "This test could not be judged: the course's test itself "
                       "failed, not your code. It scores nothing until the course staff fix it "
                       "and regrade.", hint=sentence("test-error"))
+
+
+def _cpu_so_far(record: dict, made: int) -> float:
+    """The CPU seconds of the first ``made`` calls, as the warden measured each (a record
+    without its calls' times: all of them)."""
+    seconds = record.get(protocol.CALL_SECONDS)
+    if isinstance(seconds, list) and len(seconds) >= made \
+            and all(isinstance(s, (int, float)) for s in seconds):
+        return float(sum(seconds[:made]))
+    return float(record.get("cpu_seconds", 0.0))
 
 
 def _category(category: str) -> str:

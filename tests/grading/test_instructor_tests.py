@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import textwrap
 
 import pytest
 
 from grader.grading.assignments import MisplacedTest, load_assignments
 from grader.grading.harness import calls, graphio, tests_runner
+from grader.grading.harness.protocol import untrusted_fields
 
 EMPTY_GRAPH = graphio.serialize([])[0]
 
@@ -148,11 +150,15 @@ def reference_gradient(node, output_grad):
     return solution_file(resolve("op_gradients/op_gradients.py")).gradient(node, output_grad)
 
 
-def sandboxed(case, function, cpu_seconds=0.01) -> dict:
-    """What the warden would record: the runner's reply through JSON, its CPU measured."""
+def sandboxed(case, function, cpu_seconds=0.01, call_seconds=None) -> dict:
+    """What the warden would record: the calls' answers through JSON, their CPU (each
+    call's, and all of them) measured as given."""
     payload = json.loads(json.dumps(case.payload()))
-    return {**json.loads(json.dumps(tests_runner.run_case(function, payload))),
-            "cpu_seconds": cpu_seconds}
+    answers = [untrusted_fields(json.loads(json.dumps(tests_runner.run_call(function, call))))
+               for call in tests_runner.calls_of(payload)]
+    if call_seconds is None:
+        call_seconds = [cpu_seconds / max(len(answers), 1)] * len(answers)
+    return {"results": answers, "call_seconds": call_seconds, "cpu_seconds": cpu_seconds}
 
 
 def log_at_output(node, output_grad):
@@ -358,3 +364,54 @@ def test_a_visible_test_taking_the_reference_solution_is_refused(tmp_path):
     with pytest.raises(MisplacedTest, match=r"placed/tests\.py: visible test 'compares' takes "
                                             r"`reference`.*hidden_tests\.py"):
         assignment.cases()
+
+
+TIMED_CALLS = '''
+import autodiff as ad
+from grader.grading.instructor_tests import test
+
+
+@test(time_limit=5)
+def the_second_call_is_quick(student):
+    """two calls, the second timed on its own"""
+    x = ad.variable("x", (3,))
+    student.gradient(ad.exp(x), ad.variable("g", (3,)))
+    first = student.cpu_seconds
+    y = ad.variable("y", (50,))
+    student.gradient(ad.exp(y), ad.variable("h", (50,)))
+    second = student.cpu_seconds - first
+    assert second < 0.05, f"first call {first:.3f} s, second call {second:.3f} s"
+'''
+
+SLOW_ON = '''
+import time
+
+import autodiff as ad
+
+
+def gradient(node, output_grad):
+    if node.shape == {shape}:  # a student's code slow on one call only
+        started = time.process_time()
+        while time.process_time() - started < 0.12:  # within the test's limit (0.25 s)
+            pass
+    return [output_grad * ad.exp(node.inputs[0])]
+'''
+
+
+@pytest.mark.parametrize(("slow_shape", "passes"), [((50,), False), ((3,), True)])
+def test_each_call_is_timed_by_the_warden_on_its_own(tmp_path, monkeypatch, slow_shape, passes):
+    """Graded in the sandbox: the warden sends each call of a test as its own request and
+    measures its CPU, so a test can tell a slow call from a quick one."""
+    from grader.grading import pipeline
+
+    assignment = _folder_with(tmp_path, {"tests.py": TIMED_CALLS})
+    monkeypatch.setattr(pipeline, "get_assignment", lambda slug: assignment)
+    document = pipeline.grade_submission("placed", SLOW_ON.format(shape=slow_shape))
+    (verdict,) = document["tests"]
+    if passes:  # the slow first call is not the second's
+        assert verdict["status"] == "passed", verdict["output"]
+        return
+    first, second = (float(seconds) for seconds in
+                     re.fullmatch(r"first call (\S+) s, second call (\S+) s",
+                                  verdict["output"]).groups())
+    assert first < 0.05 and second >= 0.12, verdict["output"]

@@ -84,6 +84,7 @@ def serve(job: dict, submission_dir: str) -> None:
         "case": lambda request: runner.run_case(entry, request["case"]),
         "growth-call": lambda request: runner.growth_call(entry, request["graph"]),
         "memory-call": lambda request: runner.memory_call(entry, request["case"]),
+        "call": lambda request: runner.run_call(entry, request["call"]),  # one of a case's
     }
     for request in requests:
         step = steps[request["op"]]

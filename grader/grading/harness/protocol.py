@@ -19,6 +19,10 @@ OUTPUT = "output"              # {"output": text}: what the public cases' proces
 SYSTEM_ERROR = "system_error"  # {"system_error": text}: the harness itself failed
 BUDGET_SPENT = "budget_spent"  # {"budget_spent": true}: the run's CPU budget ended it early
 
+# A case record's field for the CPU seconds of each of its calls, in order (the tests kind:
+# the calls an instructor's test makes, each its own request to the confined process).
+CALL_SECONDS = "call_seconds"
+
 # How a memory figure was measured.
 RSS = "rss"          # by the warden: the kernel's high-water mark of a process of its own
 TRACED = "traced"    # by tracemalloc in the process itself (a student's own machine)
@@ -62,12 +66,13 @@ class CaseRecord(TypedDict, total=False):
     ended_process: bool           # the process could not go on after this case
     memory: MemoryFigures
     runs: list[GrowthRun]
+    call_seconds: list[float]     # the tests kind: each call's, charged like cpu_seconds
 
 
 # Fields only the measuring side writes (the warden, or run.py for a student's own run): what
 # a confined process replies can never set them.
 MEASURED_FIELDS = (CASE, "cpu_seconds", "wall_seconds", "memory", "ended_process", "seconds",
-                   "calls", "nodes", IMPORT, OUTPUT, SYSTEM_ERROR, BUDGET_SPENT)
+                   "calls", "nodes", CALL_SECONDS, IMPORT, OUTPUT, SYSTEM_ERROR, BUDGET_SPENT)
 
 
 def untrusted_fields(body: dict) -> dict:

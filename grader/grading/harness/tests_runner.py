@@ -12,7 +12,9 @@ with the kit's ops and never runs any of the student's code.
 
 from __future__ import annotations
 
-from . import calls, graphio
+import time
+
+from . import calls, graphio, protocol
 
 
 def _call(function, call: dict) -> dict:
@@ -28,7 +30,25 @@ def _call(function, call: dict) -> dict:
     return {"records": records, "value": value}
 
 
+def calls_of(case) -> list[dict]:
+    """A case's calls: the warden sends each as a request of its own and times it
+    (``run_call`` answers it), so a test can read each call's CPU time."""
+    return case["calls"]
+
+
+def run_call(function, call: dict) -> dict:
+    """One recorded call, in a confined process; an exception of the student's ends the
+    case (the harness turns it into the case's error)."""
+    return _call(function, call)
+
+
 def run_case(function, case):
-    """Each recorded call in order; an exception of the student's ends the case (the
-    harness turns it into the case's error)."""
-    return {"results": [_call(function, call) for call in case["calls"]]}
+    """Each recorded call in order, in this process, each timed on its CPU clock: the
+    one-process harness of a student's own machine (run.py), where the process that runs
+    the code may measure it."""
+    results, seconds = [], []
+    for call in case["calls"]:
+        started = time.process_time()
+        results.append(_call(function, call))
+        seconds.append(time.process_time() - started)
+    return {"results": results, protocol.CALL_SECONDS: seconds}
