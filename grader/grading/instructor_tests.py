@@ -21,8 +21,10 @@ may import tests.py's helpers (``from .tests import ...``). Loading the folder r
 in the wrong file (assignments.py).
 
 A test takes ``student`` (``student.<entry>(...)`` calls the students' function, the
-manifest's ``entry``; ``student.cpu_seconds`` is the CPU time its calls took, measured by
-the grader), and may take ``rng`` (a seeded numpy Generator: tests are deterministic) and
+manifest's ``entry``; ``student.cpu_seconds`` is the CPU time its calls took so far, each
+measured by the grader; ``student.measure_memory(...)`` is a call whose peak memory is
+measured, read after it as ``student.peak_bytes`` beside ``student.reference_peak_bytes``),
+and may take ``rng`` (a seeded numpy Generator: tests are deterministic) and
 ``reference`` (the assignment's reference solution: hidden tests only, since a visible
 test runs on students' machines too, where it is not). A failed ``assert`` fails the test
 with its message as the feedback; ``fail(category, message)`` fails it with a diagnosis

@@ -265,14 +265,29 @@ def reference_peaks(slug: str) -> dict[str, int]:
             if isinstance(record.get("memory"), dict) and "gradient_peak" in record["memory"]}
 
 
+def reference_call_peaks(slug: str) -> dict[str, dict]:
+    """The peak memory of the reference solution on each call an instructor's test measures,
+    by test name and call number, measured as the warden measures a submission's (once)."""
+    runs = calibrate(slug)[0]
+    cases = get_assignment(slug).cases()
+    return {cases[i].name: record[protocol.CALL_PEAKS]["bytes"]
+            for i, record in runs.records.items()
+            if isinstance(record.get(protocol.CALL_PEAKS), dict)}
+
+
 def judge_case(slug: str, case, import_record: dict, record: dict | None,
                reference: float | None = None):
     """records.judge, with what the grader measured of the reference alike: a memory record
-    of the warden's is judged against the reference's peak measured the same way."""
+    of the warden's (a memory case's, or the calls an instructor's test measured) is judged
+    against the reference's peak measured the same way."""
     memory = (record or {}).get("memory")
     if isinstance(memory, dict) and memory.get("method") == protocol.RSS:
         record = {**record, "memory": {**memory,
                                        "reference_peak": reference_peaks(slug).get(case.name)}}
+    peaks = (record or {}).get(protocol.CALL_PEAKS)
+    if isinstance(peaks, dict) and peaks.get("method") == protocol.RSS:
+        record = {**record,
+                  protocol.REFERENCE_CALL_PEAKS: reference_call_peaks(slug).get(case.name, {})}
     return judge(case, import_record, record, reference)
 
 
@@ -421,8 +436,8 @@ def _job_files(assignment: Assignment, pending: list[dict], public_ids: set[int]
     job = {"kind": assignment.kind, "submit_file": assignment.submit_file,
            "entry": assignment.entry, "cases": public, "load_time_limit": LOAD_TIME_LIMIT,
            # how many processes each measured case needs: forked before the hidden read
-           "measured": {str(p["id"]): _measuring_processes(p) for p in pending
-                        if p.get("check") in MEASURED_CHECKS}}
+           "measured": {str(p["id"]): count for p in pending
+                        if (count := _measuring_processes(p))}}
     read_once = {name: json.dumps({"cases": cases}).encode()
                  for name, cases in ((AFTER_DUE_FILE, after_due), (HIDDEN_FILE, hidden))
                  if cases}
@@ -430,12 +445,15 @@ def _job_files(assignment: Assignment, pending: list[dict], public_ids: set[int]
 
 
 def _measuring_processes(payload: dict) -> int:
-    """A memory case runs in one; a growth case's checked graph has a fresh one per timed
-    call, each other graph one for all its calls (harness/warden.py)."""
-    if payload["check"] == "growth":
+    """How many processes of its own a case needs (harness/warden.py): a memory case one; a
+    growth case's checked graph a fresh one per timed call, each other graph one for all its
+    calls; an instructor's test one per call it measures for memory; any other none."""
+    if payload.get("check") == "growth":
         return sum(TIMING_REPEAT if graph.get("checked", True) else 1
                    for graph in payload["graphs"])
-    return 1
+    if payload.get("check") in MEASURED_CHECKS:
+        return 1
+    return sum(1 for call in payload.get("calls", ()) if call.get("memory"))
 
 
 def _death_message(result) -> str:

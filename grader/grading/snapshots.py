@@ -121,7 +121,8 @@ def _decode(name: str, value, case):
     if name == "reference_estimates":
         return {float(h): array(v) for h, v in value}
     if name == "recording":
-        return Recording(value["calls"], value["problem"])
+        return Recording(value["calls"], value["problem"],
+                         {int(number): peak for number, peak in value["traced_peaks"].items()})
     if name == "analytic":
         return array(value)
     if name == "higher_order_expected":

@@ -37,13 +37,14 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from grader.grading.harness import calls, graphio, protocol
+from grader.grading.harness.measure.memory import measure_memory
 
 from .outcome import CATEGORIES, TEST_CATEGORIES, Outcome, failed, passed
 from .sentences import sentence
@@ -82,19 +83,29 @@ class Recording:
 
     calls: list[dict]
     problem: str | None = None  # why the test failed on the reference, with its traceback
+    # The reference's peak on each call measured for memory (by its number), by tracemalloc
+    # here: what a student's own run (tracemalloc too) is compared with. The grader compares
+    # the warden's measure with the reference's measured alike (pipeline.judge_case).
+    traced_peaks: dict[int, int] = field(default_factory=dict)
 
     def shipped(self) -> dict:
-        """As the student package holds it: the calls, and whether the test failed on the
-        reference, but not how (the traceback may show the reference solution's lines)."""
+        """As the student package holds it: the calls, the reference's traced peaks, and
+        whether the test failed on the reference, but not how (the traceback may show the
+        reference solution's lines)."""
         return {"calls": self.calls,
-                "problem": None if self.problem is None else "the grader's log says why"}
+                "problem": None if self.problem is None else "the grader's log says why",
+                "traced_peaks": {str(number): peak for number, peak in self.traced_peaks.items()}}
 
 
-def _call_data(args: tuple, kwargs: dict) -> tuple[dict, list]:
-    """A call as JSON data (records, args, kwargs), and its argument nodes by index."""
+def _call_data(args: tuple, kwargs: dict, memory: bool = False) -> tuple[dict, list]:
+    """A call as JSON data (records, args, kwargs; ``memory`` when its peak memory is
+    measured), and its argument nodes by index."""
     records, (encoded_args, encoded_kwargs), index = calls.encode([list(args), dict(kwargs)])
     nodes = sorted(index, key=index.get)
-    return {"records": records, "args": encoded_args, "kwargs": encoded_kwargs}, nodes
+    data = {"records": records, "args": encoded_args, "kwargs": encoded_kwargs}
+    if memory:
+        data["memory"] = True
+    return data, nodes
 
 
 def _answer(result: dict, nodes: list):
@@ -127,12 +138,15 @@ def _has_foreign(value, depth: int = 0) -> bool:
 
 
 class Student:
-    """What a test calls: ``student.<entry>(...)`` (the one function the students write),
-    and ``student.cpu_seconds``, the CPU time of the test's calls so far, each call measured
+    """What a test calls: ``student.<entry>(...)`` (the one function the students write);
+    ``student.cpu_seconds``, the CPU time of the test's calls so far, each call measured
     by the warden on its own (in discovery: the reference's, measured here), so a test can
-    time one call against another."""
+    time one call against another; and ``student.measure_memory(...)``, a call of
+    ``<entry>`` whose peak memory is measured, after which ``student.peak_bytes`` is that
+    call's peak and ``student.reference_peak_bytes`` the reference solution's on the same
+    call, measured alike (in discovery both are the reference's)."""
 
-    def __init__(self, entry: str, answer: Callable, cpu_seconds: Callable[[], float]) -> None:
+    def __init__(self, entry: str, answer, cpu_seconds: Callable[[], float]) -> None:
         self._entry, self._answer, self._cpu_seconds = entry, answer, cpu_seconds
 
     def __getattr__(self, name: str):
@@ -145,18 +159,50 @@ class Student:
     def cpu_seconds(self) -> float:
         return self._cpu_seconds()
 
+    def measure_memory(self, *args, **kwargs):
+        """``<entry>(*args, **kwargs)``, its peak memory measured (a process of its own in
+        the grader)."""
+        return self._answer.measured(*args, **kwargs)
+
+    @property
+    def peak_bytes(self) -> int:
+        return self._last_peaks()[0]
+
+    @property
+    def reference_peak_bytes(self) -> int:
+        return self._last_peaks()[1]
+
+    def _last_peaks(self) -> tuple[int, int]:
+        if self._answer.last_peaks is None:
+            raise InstructorError("the test read a peak before any student.measure_memory(...)")
+        return self._answer.last_peaks
+
 
 class _Discovery:
     """Calls answered by the reference solution, and recorded."""
 
     def __init__(self, reference: Callable) -> None:
         self.reference, self.calls, self.cpu = reference, [], 0.0
+        self.traced_peaks: dict[int, int] = {}
+        self.last_peaks: tuple[int, int] | None = None
 
     def __call__(self, *args, **kwargs):
-        data, nodes = _call_data(args, kwargs)
+        return self._call(args, kwargs, memory=False)
+
+    def measured(self, *args, **kwargs):
+        return self._call(args, kwargs, memory=True)
+
+    def _call(self, args: tuple, kwargs: dict, memory: bool):
+        data, nodes = _call_data(args, kwargs, memory)
         self.calls.append(data)
         started = time.process_time()
-        result = self.reference(*args, **kwargs)
+        if memory:
+            report = measure_memory(self.reference, *args, **kwargs)
+            result, peak = report.result, report.peak_bytes
+            self.traced_peaks[len(self.calls) - 1] = peak
+            self.last_peaks = (peak, peak)
+        else:
+            result = self.reference(*args, **kwargs)
         self.cpu += time.process_time() - started
         # Through the same data the student's answer takes: what the test sees is alike.
         records, value, _ = calls.encode(result, known={n: i for i, n in enumerate(nodes)})
@@ -166,13 +212,37 @@ class _Discovery:
 class _Replay:
     """Calls answered by the student's answers from the sandbox, in the recorded order."""
 
-    def __init__(self, recorded: list[dict], record: dict) -> None:
-        self.recorded, self.record, self.made = recorded, record, 0
+    def __init__(self, recording: Recording, record: dict) -> None:
+        self.recorded, self.record, self.made = recording.calls, record, 0
+        self.traced_peaks = recording.traced_peaks
         self.foreign = False
+        self.last_peaks: tuple[int, int] | None = None
 
     def __call__(self, *args, **kwargs):
+        return self._call(args, kwargs, memory=False)
+
+    def measured(self, *args, **kwargs):
+        value = self._call(args, kwargs, memory=True)
+        self.last_peaks = self._peaks(self.made - 1)
+        return value
+
+    def _peaks(self, number: int) -> tuple[int, int]:
+        """(the student's, the reference's) peak on call ``number``: the warden's measure and
+        the reference's measured alike, or both by tracemalloc on a student's own run."""
+        measured = self.record.get(protocol.CALL_PEAKS)
+        try:
+            peak = int(measured["bytes"][str(number)])
+            if measured["method"] == protocol.RSS:
+                reference = int(self.record[protocol.REFERENCE_CALL_PEAKS][str(number)])
+            else:
+                reference = int(self.traced_peaks[number])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Unreplayable(f"no peak for call {number + 1}: {exc!r}") from None
+        return peak, reference
+
+    def _call(self, args: tuple, kwargs: dict, memory: bool):
         number = self.made
-        data, nodes = _call_data(args, kwargs)
+        data, nodes = _call_data(args, kwargs, memory)
         if number >= len(self.recorded):
             raise InstructorError(f"the test made a call (number {number + 1}) it did not make "
                                   "when it ran on the reference solution")
@@ -264,7 +334,7 @@ class InstructorTest:
         if problem is not None:
             log.error("test %r of %s fails on the reference solution: %s", self.name,
                       self.slug, problem)
-        return Recording(discovery.calls, problem)
+        return Recording(discovery.calls, problem, discovery.traced_peaks)
 
     def payload(self) -> dict:
         return {"check": CHECK, "calls": self.recording.calls, "time_limit": self.time_limit}
@@ -273,7 +343,7 @@ class InstructorTest:
         recording = self.recording
         if recording.problem is not None:
             return self._broken(f"it fails on the reference solution: {recording.problem}")
-        replay = _Replay(recording.calls, record)
+        replay = _Replay(recording, record)
         try:
             verdict = self._run(replay, lambda: _cpu_so_far(record, replay.made))
         except TestFailure as failure:

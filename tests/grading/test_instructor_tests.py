@@ -310,13 +310,13 @@ def test_a_hidden_test_may_take_the_reference_solution(cases):
     assert case.judge(sandboxed(case, two_partials)).category == "test-failed"
 
 
-def _folder_with(tmp_path, files: dict[str, str]):
-    folder = tmp_path / "placed"
+def _folder_with(tmp_path, files: dict[str, str], slug: str = "placed"):
+    folder = tmp_path / slug
     folder.mkdir()
     (folder / "assignment.toml").write_text(MANIFEST)
     for name, text in files.items():
         (folder / name).write_text(textwrap.dedent(text))
-    return load_assignments(tmp_path)["placed"]
+    return load_assignments(tmp_path)[slug]
 
 
 @pytest.mark.parametrize("visibility", ["hidden", "after_due_date"])
@@ -404,9 +404,9 @@ def test_each_call_is_timed_by_the_warden_on_its_own(tmp_path, monkeypatch, slow
     measures its CPU, so a test can tell a slow call from a quick one."""
     from grader.grading import pipeline
 
-    assignment = _folder_with(tmp_path, {"tests.py": TIMED_CALLS})
+    assignment = _folder_with(tmp_path, {"tests.py": TIMED_CALLS}, slug="timed-calls")
     monkeypatch.setattr(pipeline, "get_assignment", lambda slug: assignment)
-    document = pipeline.grade_submission("placed", SLOW_ON.format(shape=slow_shape))
+    document = pipeline.grade_submission("timed-calls", SLOW_ON.format(shape=slow_shape))
     (verdict,) = document["tests"]
     if passes:  # the slow first call is not the second's
         assert verdict["status"] == "passed", verdict["output"]
@@ -415,3 +415,78 @@ def test_each_call_is_timed_by_the_warden_on_its_own(tmp_path, monkeypatch, slow
                      re.fullmatch(r"first call (\S+) s, second call (\S+) s",
                                   verdict["output"]).groups())
     assert first < 0.05 and second >= 0.12, verdict["output"]
+
+
+MEASURED_CALL = '''
+import autodiff as ad
+from grader.grading.instructor_tests import test
+
+
+@test(time_limit=5)
+def gradient_memory(student):
+    """one call's peak memory, against the reference's on the same call"""
+    x = ad.variable("x", (20, 20))
+    student.gradient(ad.exp(x), ad.variable("g", (20, 20)))  # not measured
+    y = ad.variable("y", (30, 30))
+    student.measure_memory(ad.exp(y), ad.variable("h", (30, 30)))
+    peak, reference = student.peak_bytes, student.reference_peak_bytes
+    assert peak <= 2 * reference + 2**20, f"peak {peak} B, the reference's {reference} B"
+'''
+
+HOGS_MEMORY = '''
+import numpy as np
+
+import autodiff as ad
+
+KEPT = []
+
+
+def gradient(node, output_grad):
+    if {hog} and node.shape == (30, 30):  # the measured call
+        KEPT.append(np.ones(4_000_000))  # 32 MB, resident: every page written
+    return [output_grad * ad.exp(node.inputs[0])]
+'''
+
+
+def _peak_figures(output: str) -> tuple[int, int]:
+    found = re.fullmatch(r"peak (\d+) B, the reference's (\d+) B", output)
+    assert found, output
+    return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("hog", [False, True])
+def test_a_call_measured_for_memory_runs_alone_and_is_read_from_outside(tmp_path, monkeypatch,
+                                                                         hog):
+    """Graded in the sandbox: the measured call runs in a process of its own, whose peak the
+    warden reads from the kernel, against the reference's measured the same way."""
+    from grader.grading import pipeline
+
+    assignment = _folder_with(tmp_path, {"tests.py": MEASURED_CALL}, slug="measured-calls")
+    monkeypatch.setattr(pipeline, "get_assignment", lambda slug: assignment)
+    document = pipeline.grade_submission("measured-calls", HOGS_MEMORY.format(hog=hog))
+    (verdict,) = document["tests"]
+    if not hog:
+        assert verdict["status"] == "passed", verdict["output"]
+        return
+    peak, reference = _peak_figures(verdict["output"])
+    assert peak >= 30 << 20 and reference < 8 << 20
+
+
+def test_a_students_own_run_measures_the_call_with_tracemalloc_against_the_references(
+        tmp_path):
+    """The student package's path: run.py runs every call in one process, measuring the
+    marked one with tracemalloc; the reference's traced peak comes from discovery."""
+    (case,) = _folder_with(tmp_path, {"tests.py": MEASURED_CALL}, slug="traced").cases()
+    assert case.recording.traced_peaks  # discovery measured the reference's call
+    for hog in (False, True):
+        namespace: dict = {}
+        exec(HOGS_MEMORY.format(hog=hog), namespace)  # noqa: S102 (the test's own text)
+        record = {**tests_runner.run_case(namespace["gradient"], case.payload()),
+                  "cpu_seconds": 0.01}
+        assert record["call_peaks"]["method"] == "traced"
+        outcome = case.judge(json.loads(json.dumps(record)))
+        if hog:
+            peak, reference = _peak_figures(outcome.message)
+            assert peak >= 30 << 20 and reference < 8 << 20
+        else:
+            assert outcome.passed, outcome.message

@@ -22,6 +22,11 @@ BUDGET_SPENT = "budget_spent"  # {"budget_spent": true}: the run's CPU budget en
 # A case record's field for the CPU seconds of each of its calls, in order (the tests kind:
 # the calls an instructor's test makes, each its own request to the confined process).
 CALL_SECONDS = "call_seconds"
+# The peaks of the calls measured for memory: {"method": RSS or TRACED, "bytes": {number:
+# bytes above the process's size before the call}}, and the grader's figures of the reference
+# on the same calls, measured alike ({number: bytes}).
+CALL_PEAKS = "call_peaks"
+REFERENCE_CALL_PEAKS = "reference_call_peaks"
 
 # How a memory figure was measured.
 RSS = "rss"          # by the warden: the kernel's high-water mark of a process of its own
@@ -67,12 +72,14 @@ class CaseRecord(TypedDict, total=False):
     memory: MemoryFigures
     runs: list[GrowthRun]
     call_seconds: list[float]     # the tests kind: each call's, charged like cpu_seconds
+    call_peaks: dict              # the tests kind: the memory-measured calls' peaks
 
 
 # Fields only the measuring side writes (the warden, or run.py for a student's own run): what
 # a confined process replies can never set them.
 MEASURED_FIELDS = (CASE, "cpu_seconds", "wall_seconds", "memory", "ended_process", "seconds",
-                   "calls", "nodes", CALL_SECONDS, IMPORT, OUTPUT, SYSTEM_ERROR, BUDGET_SPENT)
+                   "calls", "nodes", CALL_SECONDS, CALL_PEAKS, REFERENCE_CALL_PEAKS,
+                   IMPORT, OUTPUT, SYSTEM_ERROR, BUDGET_SPENT)
 
 
 def untrusted_fields(body: dict) -> dict:

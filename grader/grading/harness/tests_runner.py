@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 
 from . import calls, graphio, protocol
+from .measure.memory import measure_memory
 
 
 def _call(function, call: dict) -> dict:
@@ -32,7 +33,8 @@ def _call(function, call: dict) -> dict:
 
 def calls_of(case) -> list[dict]:
     """A case's calls: the warden sends each as a request of its own and times it
-    (``run_call`` answers it), so a test can read each call's CPU time."""
+    (``run_call`` answers it), so a test can read each call's CPU time; a call marked
+    ``memory`` runs in a process of its own, whose peak the warden reads."""
     return case["calls"]
 
 
@@ -46,9 +48,17 @@ def run_case(function, case):
     """Each recorded call in order, in this process, each timed on its CPU clock: the
     one-process harness of a student's own machine (run.py), where the process that runs
     the code may measure it."""
-    results, seconds = [], []
-    for call in case["calls"]:
+    results, seconds, peaks = [], [], {}
+    for number, call in enumerate(case["calls"]):
         started = time.process_time()
-        results.append(_call(function, call))
+        if call.get("memory"):
+            report = measure_memory(_call, function, call)
+            results.append(report.result)
+            peaks[str(number)] = report.peak_bytes
+        else:
+            results.append(_call(function, call))
         seconds.append(time.process_time() - started)
-    return {"results": results, protocol.CALL_SECONDS: seconds}
+    record = {"results": results, protocol.CALL_SECONDS: seconds}
+    if peaks:
+        record[protocol.CALL_PEAKS] = {"method": protocol.TRACED, "bytes": peaks}
+    return record

@@ -397,35 +397,53 @@ class Warden:
         one request each, so that each call's CPU time is measured here: the record's
         ``call_seconds``. The case's time limit is for all its calls together."""
         limit = float(case.get("time_limit", 10))
-        record, results, seconds = {"case": case["id"]}, [], []
+        record, results, seconds, peaks = {"case": case["id"]}, [], [], {}
         started, usable = time.perf_counter(), True
-        for call in calls:
+        measuring = self.measuring.pop(case["id"], [])  # forked before the hidden read
+        for number, call in enumerate(calls):
             left = limit - sum(seconds)
             if left <= 0:
                 record["error"] = self._case_error({"category": "timeout", "limit": limit}, case)
                 break
-            reply = child.ask({"op": "call", "call": call, "time_limit": left,
-                               "timeout_category": case.get("timeout_category", "timeout")},
-                              left)
+            process = child
+            if call.get("memory"):  # alone in a process: its peak is the call's
+                process = measuring.pop(0) if measuring else None
+                imported = self.start(process) if process is not None else \
+                    {"category": "crash", "message": "no process was set aside for this call"}
+                if imported.get("category"):
+                    if process is not None:
+                        process.kill()
+                    record["error"] = hide_message(imported)
+                    break
+            request = {"op": "call", "call": call, "time_limit": left,
+                       "timeout_category": case.get("timeout_category", "timeout")}
+            reply = process.ask(request, left)
+            if process is not child:
+                process.kill()  # reaped: its rusage holds the peak of its whole life
+                peaks[str(number)] = max(process.max_rss - process.baseline_rss, 0)
             seconds.append(reply.cpu_seconds)
             if reply.body is None:
                 record["error"] = self._case_error(reply.error, case)
-                record["ended_process"] = True
-                usable = False
+                record["ended_process"] = process is child
+                usable = process is not child
                 break
             answer = untrusted_fields(reply.body)
             if "error" in answer or "key_error" in answer:  # the student's code raised
                 error = answer.get("error")
                 if isinstance(error, dict) and "limit" in error:  # its alarm: the case's limit
-                    answer["error"] = self._case_error({"category": "timeout", "limit": limit},
-                                                       case)
-                record.update(answer)
+                    error = self._case_error({"category": "timeout", "limit": limit}, case)
+                record.update({"error": error} if "error" in answer
+                              else {"key_error": answer["key_error"]})
                 break
             results.append(answer)
         else:
             record["results"] = results
+        for spare in measuring:
+            spare.kill()
         record.update({protocol.CALL_SECONDS: seconds, "cpu_seconds": sum(seconds),
                        "wall_seconds": time.perf_counter() - started})
+        if peaks:
+            record[protocol.CALL_PEAKS] = {"method": protocol.RSS, "bytes": peaks}
         return record, usable
 
     def _case_error(self, error: dict, case: dict) -> dict:
