@@ -60,21 +60,21 @@ def test_a_solution_outside_reference_solutions_is_refused(tmp_path):
         solutions.path("numerical", tmp_path)
 
 
-@pytest.mark.parametrize("kind", ["numerical", "backprop", "autodiff"])
+@pytest.mark.parametrize("slug", list(load_assignments()))  # every folder: every kind
 def test_a_copy_alone_is_judged_without_looking_up_another_assignment(tmp_path, monkeypatch,
-                                                                      kind):
+                                                                      slug):
     """The judges' reference answers come from the reference engine (reference/engine.py),
     never from an assignment found by slug: a course holding only a copy of one assignment,
     under a new slug, judges its cases."""
-    _copy(kind, tmp_path, f"{kind}-copy", 1)
-    copy = load_assignments(tmp_path)[f"{kind}-copy"]
+    _copy(slug, tmp_path, f"{slug}-copy", 1)
+    copy = load_assignments(tmp_path)[f"{slug}-copy"]
 
     def by_slug(slug, *args, **kwargs):
         raise AssertionError(f"a judge looked up the assignment {slug!r} by slug")
 
     monkeypatch.setattr(solutions, "path", by_slug)
     monkeypatch.setattr(solutions, "load", by_slug)
-    spec = importlib.util.spec_from_file_location(f"copied_{kind}", copy.solution)
+    spec = importlib.util.spec_from_file_location(f"copied_{slug}", copy.solution)
     solution = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(solution)
     for case in [c for c in copy.cases() if c.visibility == "visible"][:3]:
