@@ -34,9 +34,11 @@ _slept = []
 
 
 def gradient(out):
+    # Each process the warden runs is fresh, so each sleeps once: 3 s stays within the wall
+    # time any request is allowed (5 s more than 3 times its CPU limit, harness/warden.py).
     if not _slept and len(_ad.topological_sort([out])) > 1000:
         _slept.append(True)
-        _time.sleep(6)
+        _time.sleep(3)
     return _unhurried(out)
 """
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')

@@ -14,6 +14,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from .lookups import NodeKeyError
 
@@ -26,8 +27,12 @@ class CaseTimeout(BaseException):
     """
 
 
+_armed = False  # whether an alarm that fires now ends the call under way
+
+
 def _on_alarm(signum, frame):
-    raise CaseTimeout("the case's time limit passed")
+    if _armed:
+        raise CaseTimeout("the case's time limit passed")
 
 
 def install_alarm() -> None:
@@ -37,7 +42,20 @@ def install_alarm() -> None:
 
 
 def set_alarm(cpu_seconds: float) -> None:
+    global _armed
+    _armed = cpu_seconds > 0  # disarmed first: a signal already on its way does nothing
     signal.setitimer(signal.ITIMER_PROF, max(cpu_seconds, 0.0))
+
+
+def _under_alarm(call: Callable[[], Any], limit: float) -> Any:
+    """call() under a CPU alarm of ``limit`` seconds, disarmed before anything else runs. An
+    alarm firing as the call starts or ends (a case's last few microseconds) raises
+    CaseTimeout here, for the caller to catch, and never in the code that follows."""
+    set_alarm(limit)
+    try:
+        return call()
+    finally:
+        set_alarm(0)
 
 
 def describe_exception(exc: BaseException, submission_dir: str, limit: int = 4000) -> str:
@@ -63,9 +81,8 @@ def import_submission(submission_dir: str, submit_file: str, entry_name: str,
     import_timeout = {"category": "timeout", "limit": load_limit,
                       "message": f"importing {submit_file} did not finish within "
                                  f"{load_limit:g} s of CPU time"}
-    set_alarm(load_limit)
     try:
-        module = _load(Path(submission_dir) / submit_file)
+        module = _under_alarm(lambda: _load(Path(submission_dir) / submit_file), load_limit)
     except CaseTimeout:
         return None, import_timeout
     except SyntaxError as exc:
@@ -76,8 +93,6 @@ def import_submission(submission_dir: str, submit_file: str, entry_name: str,
                       "message": describe_exception(exc, submission_dir)}
     except BaseException as exc:  # noqa: BLE001 (any failure of student code is data)
         return None, {"category": "exception", "message": describe_exception(exc, submission_dir)}
-    finally:
-        set_alarm(0)
     entry = getattr(module, entry_name, None)
     if not callable(entry):
         return None, {"category": "missing-function",
@@ -97,9 +112,8 @@ def guarded(call: Callable[[], dict], submission_dir: str, limit: float,
             timeout_category: str = "timeout") -> dict:
     """call()'s record fields, or what it raised as an error the judge understands; under a
     CPU alarm of ``limit`` seconds."""
-    set_alarm(limit)
     try:
-        return call()
+        return _under_alarm(call, limit)
     except NodeKeyError as exc:  # a mistake the judge can explain, not a crash
         return {"key_error": {**exc.details,
                               "message": describe_exception(exc.__cause__, submission_dir)}}
@@ -114,5 +128,3 @@ def guarded(call: Callable[[], dict], submission_dir: str, limit: float,
     except BaseException as exc:  # noqa: BLE001
         return {"error": {"category": "exception",
                           "message": describe_exception(exc, submission_dir)}}
-    finally:
-        set_alarm(0)

@@ -483,14 +483,17 @@ class Warden:
             graph = case["graphs"][number]
 
             def timed_call(_attempt: int):
+                left = limit - spent["cpu"]
+                if left <= 0 and not failure:  # the earlier calls spent the case's limit
+                    failure.update(error=self._case_error({"category": "timeout",
+                                                           "limit": limit}, case))
                 child = None if failure else process_for(number)
                 if child is None:
                     return {"not_measured": True}, float("inf")
-                reply = child.ask({"op": "growth-call", "graph": graph,
-                                   "time_limit": limit - spent["cpu"],
+                reply = child.ask({"op": "growth-call", "graph": graph, "time_limit": left,
                                    "timeout_category": case.get("timeout_category",
                                                                 "timeout")},
-                                  limit - spent["cpu"])
+                                  left)
                 if number not in shared:
                     child.kill()
                 spent["cpu"] += reply.cpu_seconds
