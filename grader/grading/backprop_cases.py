@@ -138,8 +138,8 @@ class BackpropCase(GraphCase):
                 detail = "it should be 1 in every element"
             return failed("wrong-seed", f"the adjoint of out is not ones_like(out): {detail}.",
                           **where, received=preview(got), abs_error=abs_error,
-                          rel_error=rel_error, hint=sentence("wrong-seed"))
-        outcome = diagnose(values, position)
+                          rel_error=rel_error, hint=sentence("wrong-seed", "backprop"))
+        outcome = diagnose(values, position, "backprop")
         if outcome.category in _ORDER_SYMPTOMS:
             early = self._passed_on_early(values, position)
             if early is not None:

@@ -16,7 +16,7 @@ import autodiff as ad
 
 from .naming import NodeNames
 from .outcome import Outcome, close, errors, failed, preview
-from .sentences import sentence
+from .sentences import sentence, worded_in
 
 
 @dataclass
@@ -64,7 +64,13 @@ def first_wrong(point: PointValues, wanted: set[int]) -> int | None:
     return None
 
 
-def diagnose(point: PointValues, position: int) -> Outcome:
+def diagnose(point: PointValues, position: int, kind: str | None = None) -> Outcome:
+    """The first wrong adjoint's diagnosis; its hint worded for ``kind`` (the backprop
+    kind's op.vjp) where the catalogue words the category for it."""
+
+    def hint(category: str) -> str:
+        return (kind and worded_in(category, kind)) or sentence(category)
+
     node = point.order[position]
     name = node_names(point).name(node)
     expected = point.expected[position]
@@ -73,12 +79,12 @@ def diagnose(point: PointValues, position: int) -> Outcome:
     if got is None:
         which = "out" if position == point.out else f"node {name}"
         return failed("missing-adjoint", f"node_to_grad has no adjoint for {which}.",
-                      **where, expected=preview(expected), hint=sentence("missing-adjoint"))
+                      **where, expected=preview(expected), hint=hint("missing-adjoint"))
     details = {**where, "expected": preview(expected), "received": preview(got)}
     if np.shape(got) != np.shape(expected) and position != point.out:
         return failed("wrong-shape", f"the adjoint of {name} has shape {list(np.shape(got))}"
                       f" instead of {list(np.shape(expected))}.", **details,
-                      hint=sentence("wrong-shape"))
+                      hint=hint("wrong-shape"))
     abs_error, rel_error = errors(got, expected)
     details.update(abs_error=abs_error, rel_error=rel_error)
     category = "wrong-seed" if position == point.out else _category(point, position, got, expected)
@@ -98,7 +104,7 @@ def diagnose(point: PointValues, position: int) -> Outcome:
                            f"{fan_in} never reached it.",
         "wrong-value": f"the adjoint of {name} ({node.op.name}) is wrong.",
     }
-    return failed(category, messages[category], **details, hint=sentence(category))
+    return failed(category, messages[category], **details, hint=hint(category))
 
 
 def node_names(point: PointValues) -> NodeNames:

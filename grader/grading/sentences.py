@@ -87,7 +87,24 @@ SENTENCES: dict[str, str] = {
 UNEXPLAINED = "Read the diagnosis of the first failed test below."
 
 SITUATIONS: dict[str, dict[str, str]] = {
+    # Backpropagation (the backprop kind) computes adjoint values with op.vjp on the forward
+    # graph's values: the general sentences' op.gradient and sum_node_list are autodiff's.
+    "adjoint-not-summed": {
+        "backprop": "A node with several consumers receives one partial adjoint from each "
+                    "output edge. Sum them all before passing the node's adjoint on with "
+                    "op.vjp.",
+    },
+    "double-counted": {
+        "backprop": "A partial adjoint was added twice: add each output edge's partial adjoint "
+                    "exactly once, and call each node's op.vjp once.",
+    },
+    "wrong-seed": {
+        "backprop": "The reverse pass starts from node_to_grad[out] = ones shaped like out's "
+                    "value: d sum(out)/d out is 1 in every element.",
+    },
     "wrong-value": {
+        "backprop": "Compare this node's adjoint with the sum of the partial adjoints its "
+                    "consumers send it; check the values passed to each op.vjp call.",
         "not-a-dict": "Return node_to_grad: {node: adjoint array} for every node that out "
                       "depends on.",
         "adjoint-not-an-array": "Each adjoint is a numpy array shaped like its node's value, "
@@ -104,6 +121,8 @@ SITUATIONS: dict[str, dict[str, str]] = {
                     "f by 2h.",
     },
     "wrong-shape": {
+        "backprop": "An adjoint has the shape of its node's value; op.vjp already sums the "
+                    "partial adjoints of broadcast inputs back to their inputs' shapes.",
         "op-gradient": "A partial adjoint has the shape of its input: where the forward op "
                        "broadcast an input, sum the adjoint back over the broadcast axes "
                        "(sum_like(grad, input), or reduce_sum).",

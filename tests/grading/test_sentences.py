@@ -129,3 +129,19 @@ def test_a_hints_toml_names_categories_and_overrides_only_to_differ(slug):
     for category, rungs in ladder.items():
         # An override that repeats the catalogue is a second home for the same words.
         assert rungs.get("sentence") != SENTENCES[category], (slug, category)
+
+
+AUTODIFF_WORDS = ("op.gradient", "sum_node_list", "ones_like(out)")
+
+
+@pytest.mark.parametrize("mutant", load_assignments()["backprop"].mutants(),
+                         ids=lambda path: path.stem)
+def test_backprop_feedback_speaks_of_op_vjp_not_of_autodiffs_ops(mutant):
+    """Backpropagation computes adjoint values with op.vjp: a hint that told a backprop
+    student to call op.gradient or sum_node_list would send them to the wrong assignment."""
+    from grader.grading.pipeline import grade_submission
+
+    document = grade_submission("backprop", mutant.read_text())
+    hints = [test["extra_data"]["diagnosis"]["hint"] for test in document["tests"]
+             if "hint" in test.get("extra_data", {}).get("diagnosis", {})]
+    assert not [hint for hint in hints if any(word in hint for word in AUTODIFF_WORDS)], hints
