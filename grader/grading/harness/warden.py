@@ -387,7 +387,7 @@ class Warden:
             record["error"] = self._case_error(reply.error, case)
             record["ended_process"] = True
         else:
-            record.update(untrusted_fields(reply.body))
+            record.update(self._answered(reply.body, case))
         record["wall_seconds"] = time.perf_counter() - started
         record["cpu_seconds"] = reply.cpu_seconds
         return record, reply.body is not None
@@ -427,13 +427,10 @@ class Warden:
                 record["ended_process"] = process is child
                 usable = process is not child
                 break
-            answer = untrusted_fields(reply.body)
+            answer = self._answered(reply.body, case)
             if "error" in answer or "key_error" in answer:  # the student's code raised
-                error = answer.get("error")
-                if isinstance(error, dict) and "limit" in error:  # its alarm: the case's limit
-                    error = self._case_error({"category": "timeout", "limit": limit}, case)
-                record.update({"error": error} if "error" in answer
-                              else {"key_error": answer["key_error"]})
+                record.update({key: answer[key] for key in ("error", "key_error")
+                               if key in answer})
                 break
             results.append(answer)
         else:
@@ -445,6 +442,18 @@ class Warden:
         if peaks:
             record[protocol.CALL_PEAKS] = {"method": protocol.RSS, "bytes": peaks}
         return record, usable
+
+    def _answered(self, body: dict, case: dict) -> dict:
+        """What a confined process answered, without what it may not speak for; a timeout
+        its own alarm reported is worded with the case's limit (the alarm was set to what
+        the case had left)."""
+        answer = untrusted_fields(body)
+        error = answer.get("error")
+        if isinstance(error, dict) and "limit" in error:
+            answer["error"] = self._case_error({"category": "timeout",
+                                                "limit": float(case.get("time_limit", 10))},
+                                               case)
+        return answer
 
     def _case_error(self, error: dict, case: dict) -> dict:
         if error.get("category") == "timeout" and "limit" in error:
@@ -501,7 +510,7 @@ class Warden:
                     failure.update(error=self._case_error(reply.error, case))
                     return {"not_measured": True}, float("inf")
                 if "error" in reply.body or "key_error" in reply.body:
-                    failure.update(untrusted_fields(reply.body))
+                    failure.update(self._answered(reply.body, case))
                     return {"not_measured": True}, float("inf")
                 return untrusted_fields(reply.body), reply.cpu_seconds
 
@@ -528,7 +537,7 @@ class Warden:
         record["cpu_seconds"] = reply.cpu_seconds
         if reply.body is None:
             return {**record, "error": self._case_error(reply.error, case)}
-        record.update(untrusted_fields(reply.body))
+        record.update(self._answered(reply.body, case))
         if "error" not in record and "key_error" not in record:
             record["memory"] = {"gradient_peak": max(child.max_rss - child.baseline_rss, 0),
                                 "method": protocol.RSS}
